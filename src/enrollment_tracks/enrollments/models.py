@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from enrollment_tracks.courses.models import CourseRun
+
+
+class Enrollment(models.Model):
+    """A learner's enrollment in a course run, on exactly one track (Open edX's ``mode``).
+
+    Never deleted: unenrolling sets ``is_active`` to false; re-enrolling re-activates the same row,
+    so ``created`` (the first enrollment) and the history stay.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    course = models.ForeignKey(CourseRun, on_delete=models.PROTECT, related_name="enrollments")
+    track = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrollment_one_per_course")
+        ]
+        indexes = [
+            models.Index(fields=["course", "is_active", "track"], name="enrollment_course_track"),
+            models.Index(fields=["user", "-created"], name="enrollment_user_created"),
+        ]
+        ordering = ("user", "course")
+
+    def __str__(self) -> str:
+        state = "active" if self.is_active else "inactive"
+        return f"{self.user} in {self.course.key} on {self.track} ({state})"
+
+
+class Invitation(models.Model):
+    """Open edX's ``CourseEnrollmentAllowed``: an email allowed (and maybe auto-) enrolled."""
+
+    email = models.EmailField(max_length=255)
+    course = models.ForeignKey(CourseRun, on_delete=models.CASCADE, related_name="invitations")
+    auto_enroll = models.BooleanField(default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The first user who enrolled through this invitation; never changes once set.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "course", name="invitation_email_course_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.course.key}"
+
+
+class Transition(models.TextChoices):
+    """Open edX's ``ManualEnrollmentAudit`` state-transition strings, kept verbatim."""
+
+    UNENROLLED_TO_ALLOWEDTOENROLL = "from unenrolled to allowed to enroll"
+    ALLOWEDTOENROLL_TO_ENROLLED = "from allowed to enroll to enrolled"
+    ENROLLED_TO_ENROLLED = "from enrolled to enrolled"
+    ENROLLED_TO_UNENROLLED = "from enrolled to unenrolled"
+    UNENROLLED_TO_ENROLLED = "from unenrolled to enrolled"
+    ALLOWEDTOENROLL_TO_UNENROLLED = "from allowed to enroll to unenrolled"
+    UNENROLLED_TO_UNENROLLED = "from unenrolled to unenrolled"
+    DEFAULT = "N/A"
+
+
+class AuditQuerySet(models.QuerySet["EnrollmentAudit"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise TypeError("The enrollment audit trail is append-only.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise TypeError("The enrollment audit trail is append-only.")
+
+
+class EnrollmentAudit(models.Model):
+    """One append-only row per change of enrollment state or track, by anyone."""
+
+    course = models.ForeignKey(CourseRun, on_delete=models.PROTECT, related_name="+")
+    enrollment = models.ForeignKey(
+        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.CharField(max_length=255, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    transition = models.CharField(max_length=255, choices=Transition.choices)
+    track_before = models.CharField(max_length=100, blank=True)
+    track_after = models.CharField(max_length=100, blank=True)
+    reason = models.TextField(blank=True)
+    batch_job_id = models.UUIDField(null=True, blank=True, db_index=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=["course", "-created_at"], name="audit_course_created"),
+            models.Index(fields=["learner", "-created_at"], name="audit_learner_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.transition} ({self.track_before}→{self.track_after})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("The enrollment audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("The enrollment audit trail is append-only.")

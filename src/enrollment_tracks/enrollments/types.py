@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from enrollment_tracks.enrollments.models import Enrollment
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentResult:
+    """What an enrollment write did: ``changed`` is false when it was already so."""
+
+    enrollment: Enrollment
+    created: bool
+    changed: bool

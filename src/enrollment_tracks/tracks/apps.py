@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TracksConfig(AppConfig):
+    name = "enrollment_tracks.tracks"
+    label = "tracks"
+    verbose_name = "Tracks"
