@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "enrollment_tracks.tracks",
     "enrollment_tracks.enrollments",
     "enrollment_tracks.web",
+    "enrollment_tracks.demo",
 ]
 
 MIDDLEWARE = [

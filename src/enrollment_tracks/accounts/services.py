@@ -34,7 +34,9 @@ def user_register(*, username: str, email: str, password: str, name: str = "") -
     try:
         validate_password(password, candidate)
     except DjangoValidationError as error:
-        raise ValidationFailed(" ".join(error.messages), code="weak_password", field="password1")
+        raise ValidationFailed(
+            " ".join(error.messages), code="weak_password", field="password1"
+        ) from None
     candidate.set_password(password)
     try:
         with transaction.atomic():

@@ -29,7 +29,7 @@ def site_defaults_are_valid(app_configs: Any, **kwargs: Any) -> list[checks.Chec
     from enrollment_tracks.core.money import currency_normalise
 
     try:
-        currency_normalise(settings.SITE_DEFAULTS["default_currency"])
+        currency_normalise(str(settings.SITE_DEFAULTS["default_currency"]))
     except ValidationFailed as error:
         return [
             checks.Error(

@@ -24,10 +24,10 @@ def site_configuration_row() -> SiteConfiguration:
     row, _ = SiteConfiguration.objects.get_or_create(
         pk=SiteConfiguration.SINGLETON_PK,
         defaults={
-            "platform_name": defaults["platform_name"],
-            "ecommerce_enabled": defaults["ecommerce_enabled"],
-            "id_verification_enabled": defaults["id_verification_enabled"],
-            "default_currency": defaults["default_currency"].lower(),
+            "platform_name": str(defaults["platform_name"]),
+            "ecommerce_enabled": bool(defaults["ecommerce_enabled"]),
+            "id_verification_enabled": bool(defaults["id_verification_enabled"]),
+            "default_currency": str(defaults["default_currency"]).lower(),
         },
     )
     return row

@@ -36,7 +36,8 @@ class CourseRunAdminForm(forms.ModelForm):
             return cleaned
         if self.instance.pk:
             cleaned["key"] = self.instance.key
-        self.course_input = CourseInput(**{name: cleaned.get(name) for name in _INPUT_FIELDS})
+        values: dict[str, Any] = {name: cleaned.get(name) for name in _INPUT_FIELDS}
+        self.course_input = CourseInput(**values)
         try:
             services.course_check(
                 data=self.course_input, course=self.instance if self.instance.pk else None

@@ -24,7 +24,11 @@ def course_check(*, data: CourseInput, course: CourseRun | None = None) -> None:
         raise ValidationFailed(
             "The course cannot end before it starts.", code="end_before_start", field="end"
         )
-    if data.enrollment_start and data.enrollment_end and data.enrollment_end < data.enrollment_start:
+    if (
+        data.enrollment_start
+        and data.enrollment_end
+        and data.enrollment_end < data.enrollment_start
+    ):
         raise ValidationFailed(
             "Enrollment cannot close before it opens.",
             code="enrollment_end_before_start",
@@ -48,7 +52,7 @@ def course_create(*, data: CourseInput) -> CourseRun:
     fields = asdict(data)
     fields.pop("key")
     course = CourseRun(
-        key=str(key), org=key.org, number=key.course, run=key.run, **fields
+        key=str(key), org=str(key.org), number=str(key.course), run=str(key.run), **fields
     )
     try:
         with transaction.atomic():

@@ -85,7 +85,7 @@ class AuditQuerySet(models.QuerySet["EnrollmentAudit"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("The enrollment audit trail is append-only.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise TypeError("The enrollment audit trail is append-only.")
 
 

@@ -37,7 +37,9 @@ def course_enrollments(course: CourseRun, *, active_only: bool = True) -> QueryS
     return rows.order_by("user__username")
 
 
-def audit_for_learner(learner: User, *, course: CourseRun | None = None) -> QuerySet[EnrollmentAudit]:
+def audit_for_learner(
+    learner: User, *, course: CourseRun | None = None
+) -> QuerySet[EnrollmentAudit]:
     rows = EnrollmentAudit.objects.filter(learner=learner).select_related("actor", "course")
     if course is not None:
         rows = rows.filter(course=course)

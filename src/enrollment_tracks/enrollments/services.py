@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -60,7 +61,9 @@ def _user_data(user: User) -> events.UserData:
     )
 
 
-def _event(enrollment: Enrollment, learner: User, actor: User | None) -> events.CourseEnrollmentData:
+def _event(
+    enrollment: Enrollment, learner: User, actor: User | None
+) -> events.CourseEnrollmentData:
     course = enrollment.course
     return events.CourseEnrollmentData(
         user=_user_data(learner),
@@ -113,9 +116,9 @@ def _invitation_valid_for(learner: User, course: CourseRun) -> Invitation | None
     return invitation
 
 
-def _lock_enrollment(learner: User, course: CourseRun, *, track: str, now: dt.datetime) -> tuple[
-    Enrollment, bool
-]:
+def _lock_enrollment(
+    learner: User, course: CourseRun, *, track: str, now: dt.datetime
+) -> tuple[Enrollment, bool]:
     """Get the (learner, course) row locked, creating it inactive if missing.
 
     Two simultaneous requests create one row: the loser's insert fails on the unique
@@ -230,7 +233,9 @@ def enrollment_create(
             role=actor_role(actor, course),
             now=now,
             transition=transition
-            or (Transition.ENROLLED_TO_ENROLLED if was_active else Transition.UNENROLLED_TO_ENROLLED),
+            or (
+                Transition.ENROLLED_TO_ENROLLED if was_active else Transition.UNENROLLED_TO_ENROLLED
+            ),
             track_before=track_before,
             track_after=row.track,
             reason=reason,

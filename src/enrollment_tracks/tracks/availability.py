@@ -11,7 +11,9 @@ from enrollment_tracks.core.types import SiteSettings
 from enrollment_tracks.tracks.catalog import TrackSpec
 
 ECOMMERCE_SETTING = "Site configuration → “E-commerce enabled” (environment: ECOMMERCE_ENABLED)"
-IDV_SETTING = "Site configuration → “ID verification enabled” (environment: ID_VERIFICATION_ENABLED)"
+IDV_SETTING = (
+    "Site configuration → “ID verification enabled” (environment: ID_VERIFICATION_ENABLED)"
+)
 COMMERCE_APP = "enrollment_tracks.commerce"
 
 

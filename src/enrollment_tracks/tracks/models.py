@@ -53,8 +53,7 @@ class CourseTrack(models.Model):
             ),
             models.CheckConstraint(condition=Q(price__gte=0), name="course_track_price_gte_0"),
             models.CheckConstraint(
-                condition=Q(upgrade_deadline_is_explicit=False)
-                | Q(upgrade_deadline__isnull=False),
+                condition=Q(upgrade_deadline_is_explicit=False) | Q(upgrade_deadline__isnull=False),
                 name="course_track_locked_deadline_needs_deadline",
             ),
         ]
@@ -78,7 +77,9 @@ class CourseTrackHistory(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    snapshot = models.JSONField(help_text="The track's fields after the change (before, if removed).")
+    snapshot = models.JSONField(
+        help_text="The track's fields after the change (before, if removed)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -42,7 +42,9 @@ def course_track_check(
     price = amount_parse(data.price, field="price")
     currency = currency_normalise(data.currency or site.default_currency, field="currency")
     if price < spec.minimum_price:
-        raise ValidationFailed(spec.minimum_price_message, code="price_below_minimum", field="price")
+        raise ValidationFailed(
+            spec.minimum_price_message, code="price_below_minimum", field="price"
+        )
     if data.upgrade_deadline is not None and not spec.may_have_upgrade_deadline:
         raise ValidationFailed(
             f"Only tracks that learners upgrade to can have an upgrade deadline; "

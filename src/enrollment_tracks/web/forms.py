@@ -15,9 +15,7 @@ class SignupForm(forms.Form):
     name = forms.CharField(label="Full name", max_length=255, required=False)
     email = forms.EmailField()
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(
-        label="Password (again)", widget=forms.PasswordInput, strip=False
-    )
+    password2 = forms.CharField(label="Password (again)", widget=forms.PasswordInput, strip=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

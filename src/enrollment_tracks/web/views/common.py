@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from enrollment_tracks.accounts.models import User
+from enrollment_tracks.accounts.selectors import request_user
 from enrollment_tracks.core.errors import DomainError
 from enrollment_tracks.courses.models import CourseRun
 from enrollment_tracks.courses.selectors import course_get
@@ -19,6 +20,4 @@ def course_or_404(course_key: str) -> CourseRun:
 
 def current_user(request: HttpRequest) -> User:
     """The signed-in user (views using this are behind ``login_required``)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
+    return request_user(request)

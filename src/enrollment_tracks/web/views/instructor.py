@@ -32,7 +32,7 @@ from enrollment_tracks.web.errors import add_to_form, raise_for_page
 from enrollment_tracks.web.forms import PinDefaultForm, TrackForm
 from enrollment_tracks.web.views.common import course_or_404, current_user
 
-CourseView = Callable[[HttpRequest, CourseRun], HttpResponse]
+CourseView = Callable[..., HttpResponse]
 
 
 def course_team_only(view: CourseView) -> Callable[..., HttpResponse]:
@@ -178,5 +178,3 @@ def audit_tab(request: HttpRequest, course: CourseRun) -> HttpResponse:
         "web/instructor/audit.html",
         {"course": course, "tab": "audit", "rows": rows[:500], "learner": learner},
     )
-
-

@@ -94,7 +94,9 @@ def course_enroll(request: HttpRequest, course_key: str) -> HttpResponse:
 def course_unenroll(request: HttpRequest, course_key: str) -> HttpResponse:
     course = course_or_404(course_key)
     try:
-        enrollment_unenroll(actor=current_user(request), learner=current_user(request), course=course)
+        enrollment_unenroll(
+            actor=current_user(request), learner=current_user(request), course=course
+        )
     except DomainError as error:
         raise_for_page(error)
         messages.error(request, error.message)
