@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "enrollment_tracks.courses",
     "enrollment_tracks.tracks",
     "enrollment_tracks.enrollments",
+    "enrollment_tracks.notifications",
+    "enrollment_tracks.membership",
     "enrollment_tracks.web",
     "enrollment_tracks.demo",
 ]
@@ -154,6 +156,18 @@ if os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# The outbox retries a failed email with exponential backoff, then parks it.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
+# Absolute links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Batch membership jobs.
+MEMBERSHIP_MAX_IDENTIFIERS = int(os.environ.get("MEMBERSHIP_MAX_IDENTIFIERS", "100000"))
+MEMBERSHIP_CHUNK_SIZE = int(os.environ.get("MEMBERSHIP_CHUNK_SIZE", "5000"))
+# A running job whose worker has not reported for this long is taken over by another worker.
+MEMBERSHIP_STALE_SECONDS = int(os.environ.get("MEMBERSHIP_STALE_SECONDS", "120"))
 
 TASKS = {
     "default": {

@@ -193,8 +193,7 @@ def test_unknown_slug_error_names_the_callers_field():
     [
         (
             "verified",
-            "The Verified track has a minimum price of 1. "
-            "Set a price greater than or equal to 1.",
+            "The Verified track has a minimum price of 1. Set a price greater than or equal to 1.",
         ),
         ("no-id-professional", "The No-Id-Professional track must have a price above 0."),
     ],

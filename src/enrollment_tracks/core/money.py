@@ -11,6 +11,9 @@ from enrollment_tracks.core.errors import ValidationFailed
 
 _KNOWN_CURRENCIES = frozenset(code.lower() for code in list_currencies())
 
+#: The largest amount a price column (``DecimalField(max_digits=12, decimal_places=2)``) holds.
+MAX_AMOUNT = Decimal("9999999999.99")
+
 
 def currency_normalise(code: str, *, field: str = "currency") -> str:
     """Return the lower-case ISO 4217 code (Open edX stores currencies lower-cased)."""
@@ -39,6 +42,10 @@ def amount_parse(value: object, *, field: str = "price") -> Decimal:
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValidationFailed(
             "A price has at most two decimal places.", code="invalid_price", field=field
+        )
+    if amount > MAX_AMOUNT:
+        raise ValidationFailed(
+            f"A price cannot be more than {MAX_AMOUNT:,}.", code="price_too_high", field=field
         )
     return amount
 

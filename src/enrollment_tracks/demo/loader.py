@@ -23,7 +23,7 @@ from enrollment_tracks.tracks.types import TrackInput
 
 ADMIN = ("admin", "demo-admin-2026")
 STAFF = ("staff", "demo-staff-2026")
-LEARNER_PASSWORD = "demo-learner-2026"
+LEARNER_PASSWORD = "demo-learner-2026"  # noqa: S105 - documented demo-only password
 LEARNER_COUNT = 200
 COURSE_A = "course-v1:DemoX+Tracks101+2026"
 COURSE_B = "course-v1:DemoX+Tracks201+2026"

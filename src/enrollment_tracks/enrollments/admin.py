@@ -182,9 +182,16 @@ class InvitationAdmin(admin.ModelAdmin):
 @admin.register(EnrollmentAudit)
 class EnrollmentAuditAdmin(admin.ModelAdmin):
     list_display = (
-        "created_at", "course", "email", "transition", "track_before", "track_after", "actor",
-        "role", "reason",
-    )  # fmt: skip
+        "created_at",
+        "course",
+        "email",
+        "transition",
+        "track_before",
+        "track_after",
+        "actor",
+        "role",
+        "reason",
+    )
     list_filter = ("transition", "role")
     search_fields = ("email", "learner__username", "course__key", "reason")
     list_select_related = ("course", "actor")

@@ -61,7 +61,7 @@ def _user_data(user: User) -> events.UserData:
     )
 
 
-def _event(
+def enrollment_event_data(
     enrollment: Enrollment, learner: User, actor: User | None
 ) -> events.CourseEnrollmentData:
     course = enrollment.course
@@ -241,7 +241,7 @@ def enrollment_create(
             reason=reason,
             batch_job_id=batch_job_id,
         )
-        data = _event(row, learner, actor)
+        data = enrollment_event_data(row, learner, actor)
         events.send_after_commit(events.enrollment_changed, data)
         if not was_active:
             events.send_after_commit(events.enrollment_created, data)
@@ -283,7 +283,7 @@ def enrollment_unenroll(
             reason=reason,
             batch_job_id=batch_job_id,
         )
-        data = _event(row, learner, actor)
+        data = enrollment_event_data(row, learner, actor)
         events.send_after_commit(events.enrollment_changed, data)
         events.send_after_commit(events.unenrollment_completed, data)
     return EnrollmentResult(enrollment=row, created=False, changed=True)
@@ -342,7 +342,9 @@ def enrollment_change_track(
             reason=reason,
             batch_job_id=batch_job_id,
         )
-        events.send_after_commit(events.enrollment_changed, _event(row, learner, actor))
+        events.send_after_commit(
+            events.enrollment_changed, enrollment_event_data(row, learner, actor)
+        )
     return EnrollmentResult(enrollment=row, created=False, changed=True)
 
 
@@ -390,7 +392,9 @@ def invitation_create(
 def invitation_delete(*, actor: User, invitation: Invitation, reason: str = "") -> None:
     course = invitation.course
     if not can_manage_course(actor, course):
-        raise PermissionDenied("Only the course team can withdraw invitations.")
+        raise PermissionDenied(
+            "Only the course team can withdraw invitations.", code="not_course_staff"
+        )
     with transaction.atomic():
         _audit(
             course=course,
@@ -438,9 +442,13 @@ def invitations_redeem(*, user: User) -> list[EnrollmentResult]:
             .order_by("-created_at", "-id")
             .first()
         )
+        # The inviter is recorded as the actor while they still manage the course.
+        inviter = origin.actor if origin is not None else None
+        if inviter is not None and not can_manage_course(inviter, course):
+            inviter = None
         results.append(
             enrollment_create(
-                actor=None,
+                actor=inviter,
                 learner=user,
                 course=course,
                 reason=origin.reason if origin else "",

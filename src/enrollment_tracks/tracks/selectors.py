@@ -103,7 +103,8 @@ def default_track_choose(tracks: Sequence[OfferedTrack]) -> OfferedTrack | None:
 
 
 def course_default_track(course: CourseRun) -> OfferedTrack | None:
-    return default_track_choose(course_tracks(course, learner_visible_only=False))
+    """Over the tracks learners see, as Open edX's ``_default_course_mode`` (credit never)."""
+    return default_track_choose(course_tracks(course))
 
 
 def course_track_find(

@@ -180,12 +180,23 @@ def course_default_track_pin(
         _lock_course(course)
         if track is not None:
             if track.course_id != course.pk:
-                raise ValidationFailed("That track belongs to another course.", field="track")
+                raise ValidationFailed(
+                    "That track belongs to another course.",
+                    code="track_of_other_course",
+                    field="track",
+                )
             spec = catalog.track_spec(track.slug)
             if requires_payment(spec, track.price):
                 raise ValidationFailed(
                     f"Only a free track can be the default; {spec.display_name} is paid.",
                     code="default_must_be_free",
+                    field="track",
+                )
+            if not spec.learner_visible:
+                raise ValidationFailed(
+                    f"{spec.display_name} is never offered to learners, so it cannot be the "
+                    "default track.",
+                    code="default_must_be_visible",
                     field="track",
                 )
         for pinned in CourseTrack.objects.filter(course=course, is_pinned_default=True):

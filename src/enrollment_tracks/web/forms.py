@@ -29,13 +29,20 @@ class LoginForm(AuthenticationForm):
 
 
 class EnrollForm(forms.Form):
-    track = forms.ChoiceField(required=False, widget=forms.RadioSelect)
+    """The learner's pick, offered as radios among the tracks they may choose.
+
+    The field only parses the slug: whether the learner may have that track is the enrollment
+    service's decision, so a refusal (a paid track, one the course does not offer) is shown
+    with the service's reason rather than a bare "not one of the available choices".
+    """
+
+    track = forms.CharField(required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, choices: list[OfferedTrack], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        track_field = self.fields["track"]
-        assert isinstance(track_field, forms.ChoiceField)
-        track_field.choices = [(track.slug, track.display_name) for track in choices]
+        widget = self.fields["track"].widget
+        assert isinstance(widget, forms.RadioSelect)
+        widget.choices = [(track.slug, track.display_name) for track in choices]
 
 
 def _track_choices() -> list[tuple[str, str]]:

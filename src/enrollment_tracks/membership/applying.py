@@ -1,0 +1,289 @@
+"""Apply one chunk of a job's items: set-based enrollment and invitation writes, results, emails.
+
+The caller (`runner.job_run`) holds the chunk's transaction, so the enrollments, the audit rows,
+the results, the queued emails and the job's checkpoint commit together or not at all: a worker
+killed at any point leaves the chunk either fully done or not started.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from enrollment_tracks.accounts.models import User
+from enrollment_tracks.core import bulk, clock
+from enrollment_tracks.core.selectors import site_configuration_get
+from enrollment_tracks.enrollments.bulk import (
+    BulkAction,
+    BulkChange,
+    BulkTarget,
+    enrollments_bulk_apply,
+    invitations_bulk_delete,
+    invitations_bulk_upsert,
+    invitations_state,
+)
+from enrollment_tracks.enrollments.services import actor_role
+from enrollment_tracks.membership import outcomes as o
+from enrollment_tracks.membership.models import ItemKind, JobAction, JobResult, MembershipJob
+from enrollment_tracks.notifications.services import outbox_enqueue
+from enrollment_tracks.notifications.types import OutgoingMessage
+from enrollment_tracks.tracks import catalog
+from enrollment_tracks.tracks.selectors import course_default_track
+
+RESULT_TABLE = JobResult._meta.db_table
+_ACTIONS = {
+    JobAction.ENROLL: BulkAction.ENROLL,
+    JobAction.UNENROLL: BulkAction.UNENROLL,
+    JobAction.CHANGE_TRACK: BulkAction.CHANGE_TRACK,
+}
+_SKIPPED_PLANS = {o.DUPLICATE, o.INVALID_IDENTIFIER, o.UNKNOWN_USER, o.TRACK_NOT_OFFERED}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    position: int
+    identifier: str
+    kind: str
+    user_id: int | None
+    email: str
+    requested_track: str
+    plan: str
+    full_name: str
+
+
+def chunk_items(job: MembershipJob, start: int, size: int) -> list[Item]:
+    """The next ``size`` items from position ``start``, with the learners' names (one query)."""
+    from enrollment_tracks.membership.models import JobItem
+
+    rows = (
+        JobItem.objects.filter(job=job, position__gte=start)
+        .order_by("position")
+        .values_list(
+            "position",
+            "identifier",
+            "kind",
+            "user_id",
+            "email",
+            "requested_track",
+            "plan",
+            "user__name",
+        )[:size]
+    )
+    return [Item(*row[:7], full_name=row[7] or "") for row in rows]
+
+
+def _track_name(slug: str) -> str:
+    spec = catalog.CATALOG.get(slug)
+    return spec.display_name if spec else slug
+
+
+class _Mail:
+    """Builds the chunk's notification messages with the context the templates need."""
+
+    def __init__(self, job: MembershipJob) -> None:
+        course = job.course
+        site = site_configuration_get()
+        base = settings.SITE_URL
+        self.job = job
+        self.messages: list[OutgoingMessage] = []
+        self.common: dict[str, Any] = {
+            "course_name": course.title,
+            "course_key": course.key,
+            "platform_name": site.platform_name,
+            "dashboard_url": base + reverse("web:dashboard"),
+            "registration_url": base + reverse("web:signup"),
+            "course_about_url": base + reverse("web:course-about", args=[course.key]),
+            "auto_enroll": job.auto_enroll,
+        }
+
+    def add(self, item: Item, message_type: str, **extra: Any) -> None:
+        if not self.job.notify:
+            return
+        self.messages.append(
+            OutgoingMessage(
+                key=f"membership:{self.job.pk}:{item.position}:{message_type}",
+                to_email=item.email,
+                message_type=message_type,
+                context={**self.common, "full_name": item.full_name, **extra},
+            )
+        )
+
+
+def apply_chunk(job: MembershipJob, items: list[Item], *, actor: User | None) -> Counter[str]:
+    """Apply ``items`` and insert their results; returns the chunk's outcome counts."""
+    now = clock.now()
+    course = job.course
+    role = actor_role(actor, course)
+    action = _ACTIONS[JobAction(job.action)]
+    mail = _Mail(job)
+    live = [item for item in items if item.plan not in _SKIPPED_PLANS]
+    users = [item for item in live if item.kind == ItemKind.USER and item.user_id]
+    emails_only = [item for item in live if item.kind == ItemKind.EMAIL]
+    allowed_before = invitations_state(course, [item.email for item in live if item.email])
+    default = course_default_track(course)
+
+    changes: dict[int, BulkChange] = {}
+    if users:
+        targets = [
+            BulkTarget(
+                user_id=item.user_id or 0,
+                email=item.email,
+                track=(item.requested_track or job.to_track or None),
+            )
+            for item in users
+        ]
+        result = enrollments_bulk_apply(
+            course=course,
+            action=action,
+            targets=targets,
+            default_track=default.slug if default else None,
+            from_track=job.from_track or None,
+            actor=actor,
+            role=role,
+            reason=job.reason,
+            batch_job_id=job.pk,
+            now=now,
+        )
+        changes = {change.user_id: change for change in result}
+
+    invited: set[str] = set()
+    withdrawn: set[str] = set()
+    if action is BulkAction.ENROLL and emails_only:
+        invited = invitations_bulk_upsert(
+            course=course,
+            emails=[item.email for item in emails_only],
+            auto_enroll=job.auto_enroll,
+            actor=actor,
+            role=role,
+            reason=job.reason,
+            batch_job_id=job.pk,
+            now=now,
+        )
+    if action is BulkAction.UNENROLL:
+        withdrawn = invitations_bulk_delete(
+            course=course,
+            emails=[item.email for item in live if item.email],
+            actor=actor,
+            role=role,
+            reason=job.reason,
+            batch_job_id=job.pk,
+            now=now,
+        )
+
+    counts: Counter[str] = Counter()
+    rows: list[list[Any]] = []
+    for item in items:
+        state = allowed_before.get(item.email.lower()) if item.email else None
+        allowed, auto = (state.exists, state.auto_enroll) if state else (False, False)
+        change = changes.get(item.user_id or 0) if item.kind == ItemKind.USER else None
+        outcome, after = _outcome(job, item, change, allowed, auto, invited, withdrawn, mail)
+        counts[outcome] += 1
+        before_enrolled = bool(change and change.before_active)
+        rows.append(
+            [
+                job.pk,
+                item.position,
+                outcome,
+                item.kind == ItemKind.USER,
+                before_enrolled,
+                change.before_track if change else "",
+                allowed,
+                auto,
+                after["user"],
+                after["enrollment"],
+                after["track"],
+                after["allowed"],
+                after["auto_enroll"],
+                change.transition or "" if change else after["transition"],
+                "",
+            ]
+        )
+    bulk.insert_rows(
+        RESULT_TABLE,
+        [
+            "job_id",
+            "position",
+            "outcome",
+            "before_user",
+            "before_enrollment",
+            "before_track",
+            "before_allowed",
+            "before_auto_enroll",
+            "after_user",
+            "after_enrollment",
+            "after_track",
+            "after_allowed",
+            "after_auto_enroll",
+            "transition",
+            "error",
+        ],
+        rows,
+    )
+    outbox_enqueue(mail.messages)
+    return counts
+
+
+def _outcome(
+    job: MembershipJob,
+    item: Item,
+    change: BulkChange | None,
+    allowed: bool,
+    auto: bool,
+    invited: set[str],
+    withdrawn: set[str],
+    mail: _Mail,
+) -> tuple[str, dict[str, Any]]:
+    """The item's outcome and after-state; queues its email when something changed."""
+    is_user = item.kind == ItemKind.USER
+    after: dict[str, Any] = {
+        "user": is_user,
+        "enrollment": bool(change and change.after_active),
+        "track": change.after_track if change else "",
+        "allowed": allowed,
+        "auto_enroll": auto,
+        "transition": "",
+    }
+    if item.plan in _SKIPPED_PLANS:
+        return item.plan, after
+    email = item.email.lower()
+    if job.action == JobAction.ENROLL:
+        if not is_user:
+            after.update(allowed=True, auto_enroll=job.auto_enroll)
+            if email in invited:
+                after["transition"] = "from unenrolled to allowed to enroll"
+            mail.add(item, "allowed_enroll")
+            return (o.AUTOENROLLED if job.auto_enroll else o.ALLOWED), after
+        if change and change.changed:
+            mail.add(item, "enrolled_enroll", track_name=_track_name(change.after_track))
+            return o.ENROLLED, after
+        return o.ALREADY_ENROLLED, after
+    if job.action == JobAction.UNENROLL:
+        unenrolled = bool(change and change.changed)
+        removed = email in withdrawn
+        if removed:
+            after.update(allowed=False, auto_enroll=False)
+            if not unenrolled:
+                after["transition"] = "from allowed to enroll to unenrolled"
+            mail.add(item, "allowed_unenroll")
+        if unenrolled:
+            mail.add(item, "enrolled_unenroll")
+        return (o.UNENROLLED if unenrolled or removed else o.NOTUNENROLLED), after
+    if change and change.changed:
+        spec = catalog.CATALOG.get(change.after_track)
+        mail.add(
+            item,
+            "track_changed",
+            track_name=_track_name(change.after_track),
+            previous_track_name=_track_name(change.before_track),
+            grants_certificate=bool(spec and spec.grants_certificate),
+        )
+        return o.CHANGED, after
+    if change is None or not change.before_active:
+        return o.NOT_ENROLLED, after
+    if change.before_track == (item.requested_track or job.to_track):
+        return o.ALREADY_ON, after
+    return o.NOT_ON_FROM_TRACK, after

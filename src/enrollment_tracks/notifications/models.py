@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    PARKED = "parked", "Parked (failed)"
+
+
+class OutboxMessage(models.Model):
+    """One email to send; ``key`` makes enqueueing idempotent (``job:<id>:<user>:<type>``)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    to_email = models.CharField(max_length=255)
+    message_type = models.CharField(max_length=64)
+    context = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.message_type} to {self.to_email} ({self.status})"

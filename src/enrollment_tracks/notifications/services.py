@@ -1,0 +1,169 @@
+"""The outbox: enqueue in the producer's transaction, send from the worker with retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+
+from enrollment_tracks.core import clock
+from enrollment_tracks.notifications.models import OutboxMessage, OutboxStatus
+from enrollment_tracks.notifications.types import OutgoingMessage
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_TYPES = frozenset(
+    {"enrolled_enroll", "allowed_enroll", "enrolled_unenroll", "allowed_unenroll", "track_changed"}
+)
+
+
+def outbox_enqueue(messages: Iterable[OutgoingMessage], *, batch_size: int = 5000) -> int:
+    """Queue messages in the caller's transaction; a key already queued is ignored.
+
+    The flush task is enqueued in the same transaction, so messages and the task to send them
+    commit together. Returns how many messages were offered.
+    """
+    now = clock.now()
+    rows = [
+        OutboxMessage(
+            key=message.key,
+            to_email=message.to_email,
+            message_type=message.message_type,
+            context=message.context,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for message in messages
+    ]
+    for row in rows:
+        if row.message_type not in MESSAGE_TYPES:
+            raise ValueError(f"unknown message type {row.message_type!r}")
+    if not rows:
+        return 0
+    OutboxMessage.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+    from enrollment_tracks.notifications.tasks import outbox_flush
+
+    outbox_flush.enqueue()
+    return len(rows)
+
+
+def render(message: OutboxMessage) -> mail.EmailMultiAlternatives:
+    base = f"notifications/{message.message_type}"
+    context = {**message.context, "to_email": message.to_email}
+    subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+    text = render_to_string(f"{base}/body.txt", context)
+    html = render_to_string(f"{base}/body.html", context)
+    email = mail.EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[message.to_email]
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    base = settings.OUTBOX_RETRY_BASE_SECONDS
+    return dt.timedelta(seconds=min(base * (2 ** max(attempts - 1, 0)), 3600))
+
+
+def _claim(limit: int) -> list[OutboxMessage]:
+    """Mark up to ``limit`` due messages as sending, committed before any is sent."""
+    now = clock.now()
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        claimed = list(due.order_by("next_attempt_at", "id")[:limit])
+        OutboxMessage.objects.filter(pk__in=[row.pk for row in claimed]).update(
+            status=OutboxStatus.SENDING
+        )
+    return claimed
+
+
+@dataclass(frozen=True, slots=True)
+class FlushReport:
+    sent: int
+    retried: int
+    parked: int
+    next_due: dt.datetime | None
+
+
+def outbox_park_interrupted() -> int:
+    """Park messages left "sending" by a worker that died: they may or may not have left, and
+    sending them again could deliver twice. An operator can requeue them from the admin."""
+    return OutboxMessage.objects.filter(status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.PARKED,
+        last_error="Delivery unknown: the worker stopped while sending. Requeue to send again.",
+    )
+
+
+def outbox_send_due(*, batch: int = 50, max_messages: int | None = None) -> FlushReport:
+    """Send due messages over one connection per batch; retry failures with backoff."""
+    sent = retried = parked = 0
+    handled = 0
+    while max_messages is None or handled < max_messages:
+        claimed = _claim(batch if max_messages is None else min(batch, max_messages - handled))
+        if not claimed:
+            break
+        handled += len(claimed)
+        try:
+            connection_ = mail.get_connection()
+            connection_.open()
+        except Exception as error:
+            for row in claimed:
+                parked_now = _failed(row, error)
+                parked += int(parked_now)
+                retried += int(not parked_now)
+            continue
+        try:
+            for row in claimed:
+                try:
+                    email = render(row)
+                    email.connection = connection_
+                    email.send()
+                except Exception as error:
+                    parked_now = _failed(row, error)
+                    parked += int(parked_now)
+                    retried += int(not parked_now)
+                else:
+                    OutboxMessage.objects.filter(pk=row.pk).update(
+                        status=OutboxStatus.SENT, sent_at=clock.now(), attempts=row.attempts + 1
+                    )
+                    sent += 1
+        finally:
+            try:
+                connection_.close()
+            except Exception:
+                logger.warning("closing the SMTP connection failed", exc_info=True)
+    next_due = (
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    return FlushReport(sent=sent, retried=retried, parked=parked, next_due=next_due)
+
+
+def _failed(row: OutboxMessage, error: BaseException) -> bool:
+    attempts = row.attempts + 1
+    give_up = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.PARKED if give_up else OutboxStatus.PENDING,
+        attempts=attempts,
+        next_attempt_at=clock.now() + _backoff(attempts),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
+    logger.warning("email %s to %s failed (attempt %s): %s", row.key, row.to_email, attempts, error)
+    return give_up
+
+
+def outbox_requeue(message_ids: Iterable[int]) -> int:
+    """Send parked messages again (operators, from the admin)."""
+    return OutboxMessage.objects.filter(
+        pk__in=list(message_ids), status=OutboxStatus.PARKED
+    ).update(status=OutboxStatus.PENDING, next_attempt_at=clock.now(), attempts=0)
