@@ -6,5 +6,7 @@ admin.site.site_title = "Enrollment Tracks"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("enrollment_tracks.membership.api_urls")),
+    path("", include("enrollment_tracks.membership.urls")),
     path("", include("enrollment_tracks.web.urls")),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.urls import register_converter
+
 from enrollment_tracks.courses.keys import COURSE_KEY_URL_PATTERN
 
 
@@ -13,3 +15,7 @@ class CourseKeyConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+# Registered once, on first import, for every URL module that uses <course_key:...>.
+register_converter(CourseKeyConverter, "course_key")

@@ -1,11 +1,9 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, register_converter
+from django.urls import path
 
-from enrollment_tracks.web.converters import CourseKeyConverter
+from enrollment_tracks.web import converters  # noqa: F401  (registers <course_key:>)
 from enrollment_tracks.web.forms import LoginForm
 from enrollment_tracks.web.views import accounts, instructor, learner
-
-register_converter(CourseKeyConverter, "course_key")
 
 app_name = "web"
 
