@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rules",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -165,9 +168,51 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Batch membership jobs.
 MEMBERSHIP_MAX_IDENTIFIERS = int(os.environ.get("MEMBERSHIP_MAX_IDENTIFIERS", "100000"))
+# A pasted list of the maximum size (emails up to ~320 characters each) must reach the view,
+# which answers with the limit message, instead of Django's bare 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, MEMBERSHIP_MAX_IDENTIFIERS * 330)
 MEMBERSHIP_CHUNK_SIZE = int(os.environ.get("MEMBERSHIP_CHUNK_SIZE", "5000"))
 # A running job whose worker has not reported for this long is taken over by another worker.
 MEMBERSHIP_STALE_SECONDS = int(os.environ.get("MEMBERSHIP_STALE_SECONDS", "120"))
+# students_update_enrollment runs lists up to this size in the request; longer ones become a job.
+MEMBERSHIP_SYNC_LIMIT = int(os.environ.get("MEMBERSHIP_SYNC_LIMIT", "100"))
+
+REST_FRAMEWORK = {
+    # Session cookies with CSRF enforced (DRF's SessionAuthentication); anonymous gets 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "enrollment_tracks.core.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Enrollment Tracks API",
+    "DESCRIPTION": (
+        "Course tracks and enrollments, compatible with Open edX. Endpoints tagged "
+        "`openedx-compatible` answer exactly as Open edX does (errors as "
+        '`{"developer_message", "error_code"}`); our own endpoints answer errors as '
+        '`{"error": {"code", "message", "field"}}`. Authentication: the session cookie, with '
+        "the CSRF token in the `X-CSRFToken` header for unsafe methods."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JobActionEnum": "enrollment_tracks.membership.models.JobAction",
+        "JobStatusEnum": "enrollment_tracks.membership.models.JobStatus",
+        "CompatActionEnum": "enrollment_tracks.membership.serializers.COMPAT_ACTIONS",
+    },
+    "PATH_CONVERTER_OVERRIDES": {
+        "course_key": {
+            "type": "string",
+            "description": "A course run key: course-v1:Org+Number+Run or Org/Number/Run.",
+            "example": "course-v1:edX+DemoX+Demo_Course",
+        }
+    },
+}
 
 TASKS = {
     "default": {

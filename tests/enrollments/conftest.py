@@ -7,12 +7,6 @@ from enrollment_tracks.enrollments.models import EnrollmentAudit
 from tests.factories import make_course, make_course_team, make_track
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """Factories hash a password per user; the default hasher would dominate these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def course() -> CourseRun:
     """A course that offers audit alone (configured, so other tracks can be added beside it)."""

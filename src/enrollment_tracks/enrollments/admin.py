@@ -87,6 +87,13 @@ class EnrollmentAdminForm(forms.ModelForm):
     def validate_unique(self) -> None:
         """Enrolling twice is not an error: the service answers with the existing row."""
 
+    def _get_validation_exclusions(self) -> set[str]:
+        # Model validation checks the constraints too (one enrollment per learner and course):
+        # leave that rule to the service, which answers a second enrollment idempotently.
+        # (Django's hook for what model validation skips; django-stubs does not declare it.)
+        excluded = super()._get_validation_exclusions()  # type: ignore[misc]
+        return {*excluded, "user", "course"}
+
 
 def _field(name: str | None) -> str:
     return name if name in {"track", "reason", "is_active"} else "__all__"
@@ -145,6 +152,12 @@ class InvitationAdminForm(forms.ModelForm):
 
     def validate_unique(self) -> None:
         """Inviting an invited email again updates the existing invitation."""
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # As for enrollments: the one-invitation-per-email-and-course constraint is the
+        # service's rule, which updates the existing invitation instead of failing.
+        excluded = super()._get_validation_exclusions()  # type: ignore[misc]
+        return {*excluded, "email", "course"}
 
 
 @admin.register(Invitation)

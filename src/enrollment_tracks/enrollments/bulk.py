@@ -30,6 +30,7 @@ from enrollment_tracks.enrollments.models import Enrollment, EnrollmentAudit, In
 
 ENROLLMENT_TABLE = Enrollment._meta.db_table
 AUDIT_TABLE = EnrollmentAudit._meta.db_table
+INVITATION_TABLE = Invitation._meta.db_table
 _PLACEHOLDER = ""  # the track of a row inserted by this chunk and not yet filled in
 
 
@@ -298,14 +299,26 @@ def _invitations_of(course: CourseRun, lowered: Sequence[str]) -> QuerySet[Invit
     )
 
 
+_NOT_INVITED = InvitationState(False, False)
+
+
 def invitations_state(course: CourseRun, emails: Sequence[str]) -> dict[str, InvitationState]:
-    """Invitations of ``course`` for ``emails``, keyed by lower-cased email (one query)."""
+    """Invitations of ``course`` for ``emails``, keyed by lower-cased email (one query).
+
+    The emails are staged rather than sent as parameters: a chunk has thousands of them.
+    """
     lowered = sorted({email.lower() for email in emails})
-    found = {
-        email.lower(): InvitationState(True, auto)
-        for email, auto in _invitations_of(course, lowered).values_list("email", "auto_enroll")
-    }
-    return {email: found.get(email, InvitationState(False, False)) for email in lowered}
+    if not lowered:
+        return {}
+    with transaction.atomic():  # the staged rows live until the end of the transaction
+        staged = bulk.stage_strings(lowered)
+        rows = bulk.fetch_all(
+            f"SELECT i.email, i.auto_enroll FROM {INVITATION_TABLE} i "  # noqa: S608
+            f"WHERE i.course_id = %s AND LOWER(i.email) IN (SELECT value FROM {staged})",
+            [course.pk],
+        )
+    found = {email.lower(): InvitationState(True, bool(auto)) for email, auto in rows}
+    return {email: found.get(email, _NOT_INVITED) for email in lowered}
 
 
 def invitations_bulk_upsert(

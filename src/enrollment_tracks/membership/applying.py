@@ -56,24 +56,36 @@ class Item:
 
 
 def chunk_items(job: MembershipJob, start: int, size: int) -> list[Item]:
-    """The next ``size`` items from position ``start``, with the learners' names (one query)."""
+    """The next ``size`` items from position ``start``, with the learners' names (one query).
+
+    The planner numbers items 0, 1, 2…, so the next ``size`` items are the positions
+    ``[start, start + size)``. Saying so bounds the query: with ``position >= start`` alone,
+    PostgreSQL (no statistics yet for the items the plan has just written) fetched and joined
+    every remaining item before keeping ``size``, each chunk (quadratic in the job's size).
+    """
     from enrollment_tracks.membership.models import JobItem
 
-    rows = (
-        JobItem.objects.filter(job=job, position__gte=start)
-        .order_by("position")
-        .values_list(
-            "position",
-            "identifier",
-            "kind",
-            "user_id",
-            "email",
-            "requested_track",
-            "plan",
-            "user__name",
-        )[:size]
-    )
-    return [Item(*row[:7], full_name=row[7] or "") for row in rows]
+    def fetch(**bounds: int) -> list[Item]:
+        rows = (
+            JobItem.objects.filter(job=job, **bounds)
+            .order_by("position")
+            .values_list(
+                "position",
+                "identifier",
+                "kind",
+                "user_id",
+                "email",
+                "requested_track",
+                "plan",
+                "user__name",
+            )[:size]
+        )
+        return [Item(*row[:7], full_name=row[7] or "") for row in rows]
+
+    items = fetch(position__gte=start, position__lt=start + size)
+    if len(items) < size and start + size < job.total:
+        items = fetch(position__gte=start)  # positions with gaps: the general query
+    return items
 
 
 def _track_name(slug: str) -> str:
@@ -188,7 +200,7 @@ def apply_chunk(job: MembershipJob, items: list[Item], *, actor: User | None) ->
                 job.pk,
                 item.position,
                 outcome,
-                item.kind == ItemKind.USER,
+                item.user_id is not None,  # Open edX's "user": an account exists
                 before_enrolled,
                 change.before_track if change else "",
                 allowed,
@@ -240,7 +252,7 @@ def _outcome(
     """The item's outcome and after-state; queues its email when something changed."""
     is_user = item.kind == ItemKind.USER
     after: dict[str, Any] = {
-        "user": is_user,
+        "user": item.user_id is not None,
         "enrollment": bool(change and change.after_active),
         "track": change.after_track if change else "",
         "allowed": allowed,

@@ -23,18 +23,20 @@ class Entry:
     track: str = ""
 
 
-def _check_count(count: int) -> None:
+def _check_count(count: int, *, field: str = "identifiers") -> None:
     limit = settings.MEMBERSHIP_MAX_IDENTIFIERS
     if count == 0:
         raise ValidationFailed(
-            "Give at least one email address or username.", code="empty", field="identifiers"
+            "Give at least one email address or username.", code="empty", field=field
         )
     if count > limit:
+        # A file is read only up to the first identifier over the limit: "more", not a count.
+        given = f"{count:,}" if field == "identifiers" else "more"
         raise ValidationFailed(
-            f"A job takes at most {limit:,} identifiers; you gave {count:,}. "
+            f"A job takes at most {limit:,} identifiers; you gave {given}. "
             "Split the list into several jobs.",
             code="too_many_identifiers",
-            field="identifiers",
+            field=field,
         )
 
 
@@ -90,7 +92,7 @@ def parse_csv(data: bytes) -> list[Entry]:
             code="csv_invalid",
             field="csv_file",
         ) from None
-    _check_count(len(entries))
+    _check_count(len(entries), field="csv_file")
     return entries
 
 

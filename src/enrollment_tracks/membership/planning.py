@@ -225,9 +225,12 @@ def _plan_items(
         user = by_username.get(key) if kind == ItemKind.USER else by_email.get(key)
         if kind == ItemKind.USER and user is None:
             kind = ItemKind.UNKNOWN
-        if kind == ItemKind.EMAIL and user is not None and user[2]:
-            kind = ItemKind.USER
         if user is not None:
+            # As Open edX: enroll acts on an active account and invites the email of an
+            # inactive one (enrolled once activated); unenroll and change of track act on the
+            # account's enrollment whether it is active or not, by username or by email.
+            active = user[2]
+            kind = ItemKind.USER if active or job.action != JobAction.ENROLL else ItemKind.EMAIL
             if user[0] in seen_users:
                 kind, user = ItemKind.DUPLICATE, None
             else:
@@ -254,7 +257,9 @@ def _plan_items(
                 kind,
                 user[0] if user else None,
                 (user[1] if user else (entry.identifier if kind == ItemKind.EMAIL else "")),
-                entry.track,
+                # A row's own track applies to enroll only: the plan of a change of track
+                # reads the job's target, and the run must apply what the plan showed.
+                entry.track if job.action == JobAction.ENROLL else "",
                 plan,
                 detail,
             ]

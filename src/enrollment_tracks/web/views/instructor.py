@@ -94,16 +94,17 @@ def track_edit(request: HttpRequest, course: CourseRun, track_id: int) -> HttpRe
         raise_for_page(error)
         raise
     if request.method == "POST":
-        form = TrackForm(request.POST)
+        # The initial slug is what the disabled Track select shows if the form comes back.
+        form = TrackForm(request.POST, initial={"slug": track.slug})
         if form.is_valid():
             try:
-                track_services.course_track_update(
+                saved = track_services.course_track_update(
                     actor=current_user(request), track=track, data=form.to_input()
                 )
             except DomainError as error:
                 add_to_form(form, error)
             else:
-                messages.success(request, f"{track.display_name} saved.")
+                messages.success(request, f"{saved.display_name} saved.")
                 return redirect("web:instructor-tracks", course_key=course.key)
     else:
         form = TrackForm(

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from enrollment_tracks.courses.models import CourseRun
+from tests.factories import make_course, make_course_team
+
+
+@pytest.fixture
+def course() -> CourseRun:
+    """A course with no configured tracks: it offers the virtual audit track (the default)."""
+    return make_course(title="Membership API course")
+
+
+@pytest.fixture
+def course_staff(course):
+    return make_course_team(course, role="staff")
+
+
+@pytest.fixture
+def other_course_staff():
+    return make_course_team(make_course(title="Another course"), role="instructor")
+
+
+@pytest.fixture
+def api():
+    """``api(user)``: an APIClient signed in with a session (None: anonymous)."""
+
+    def client_for(user=None, **options) -> APIClient:
+        client = APIClient(**options)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for
+
+
+def compat_url(course: CourseRun) -> str:
+    return reverse("membership-api:students-update-enrollment", args=[course.key])
+
+
+def jobs_url(course: CourseRun) -> str:
+    return reverse("membership-api:job-list", args=[course.key])
+
+
+def job_url(course: CourseRun, job_id, name: str = "job-detail") -> str:
+    return reverse(f"membership-api:{name}", args=[course.key, job_id])
