@@ -633,3 +633,21 @@ def test_audit_tab_shows_only_its_course(staff_client, audited_course):
     rows = audit_rows(staff_client, audited_course)
 
     assert {row["learner"] for row in rows} == {"ada", "bob"}
+
+
+def test_tracks_tab_names_learners_left_on_a_track_no_longer_offered(client):
+    """Adding honor to an audit-only course leaves its audit learners on audit, and says so."""
+    from enrollment_tracks.enrollments.services import enrollment_create
+    from tests.factories import UserFactory, make_course, make_course_team, make_track
+
+    course = make_course()
+    staff = make_course_team(course)
+    for learner in UserFactory.create_batch(3):
+        enrollment_create(actor=staff, learner=learner, course=course)
+    client.force_login(staff)
+    url = f"/courses/{course.key}/instructor/"
+    assert 'id="stranded"' not in client.get(url).content.decode()
+    make_track(course, "honor")
+    page = client.get(url).content.decode()
+    assert 'id="stranded"' in page
+    assert "Audit: 3" in page

@@ -20,6 +20,7 @@ from enrollment_tracks.core.errors import DomainError
 from enrollment_tracks.courses.models import CourseRun
 from enrollment_tracks.courses.permissions import can_manage_course
 from enrollment_tracks.enrollments.selectors import audit_for_course, course_enrollment_counts
+from enrollment_tracks.tracks import catalog
 from enrollment_tracks.tracks import services as track_services
 from enrollment_tracks.tracks.selectors import (
     course_default_track,
@@ -50,12 +51,21 @@ def course_team_only(view: CourseView) -> Callable[..., HttpResponse]:
 
 
 def _tracks_context(course: CourseRun, form: TrackForm | None = None) -> dict[str, Any]:
+    tracks = course_tracks_configured(course)
+    counts = course_enrollment_counts(course)
+    offered = {track.slug for track in tracks} or {catalog.DEFAULT_TRACK}
     return {
         "course": course,
         "tab": "tracks",
-        "tracks": course_tracks_configured(course),
+        "tracks": tracks,
         "default_track": course_default_track(course),
-        "counts": course_enrollment_counts(course),
+        "counts": counts,
+        # Learners stay on a track the course stopped offering until the team moves them.
+        "stranded": [
+            (catalog.CATALOG[slug].display_name if catalog.is_known(slug) else slug, n)
+            for slug, n in sorted(counts.items())
+            if slug != "total" and slug not in offered
+        ],
         "offers_certificates": course_offers_certificates(course),
         "form": form or TrackForm(),
         "history": course_track_history(course),
