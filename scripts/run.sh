@@ -9,7 +9,7 @@ PORT=${PORT:-8000}
 .venv/bin/gunicorn config.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-2}" \
   --access-logfile - --log-level warning &
 WEB=$!
-$PY manage.py db_worker --no-reload --interval 1 &
+$PY manage.py run_worker --interval 1 &
 WORKER=$!
 
 stop() {

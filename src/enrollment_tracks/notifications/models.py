@@ -22,6 +22,9 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker took it for sending."
+    )
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)

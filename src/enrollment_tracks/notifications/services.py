@@ -101,7 +101,7 @@ def _claim(limit: int) -> list[OutboxMessage]:
             due = due.select_for_update(skip_locked=True)
         claimed = list(due.order_by("next_attempt_at", "id")[:limit])
         OutboxMessage.objects.filter(pk__in=[row.pk for row in claimed]).update(
-            status=OutboxStatus.SENDING
+            status=OutboxStatus.SENDING, claimed_at=now
         )
     return claimed
 
@@ -114,10 +114,17 @@ class FlushReport:
     next_due: dt.datetime | None
 
 
-def outbox_park_interrupted() -> int:
-    """Park messages left "sending" by a worker that died: they may or may not have left, and
-    sending them again could deliver twice. An operator can requeue them from the admin."""
-    return OutboxMessage.objects.filter(status=OutboxStatus.SENDING).update(
+def outbox_park_interrupted(*, older_than: dt.timedelta | None = None) -> int:
+    """Park messages a dead worker left "sending": they may or may not have left, and sending
+    them again could deliver twice. An operator can requeue them from the admin.
+
+    Only claims older than ``older_than`` (default ``OUTBOX_SENDING_TIMEOUT_SECONDS``) count, so
+    the messages a live worker is sending right now are left alone.
+    """
+    limit = older_than or dt.timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS)
+    return OutboxMessage.objects.filter(
+        status=OutboxStatus.SENDING, claimed_at__lt=clock.now() - limit
+    ).update(
         status=OutboxStatus.PARKED,
         last_error="Delivery unknown: the worker stopped while sending. Requeue to send again.",
     )
