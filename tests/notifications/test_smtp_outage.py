@@ -1,0 +1,163 @@
+"""A real SMTP server (aiosmtpd) that goes down and comes back; the outbox waits and retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from enrollment_tracks.core import clock
+from enrollment_tracks.enrollments.models import Enrollment
+from enrollment_tracks.enrollments.services import enrollment_create
+from enrollment_tracks.membership.parsing import parse_text
+from enrollment_tracks.membership.runner import job_run
+from enrollment_tracks.membership.services import JobRequest, job_confirm, job_plan
+from enrollment_tracks.notifications.models import OutboxMessage, OutboxStatus
+from enrollment_tracks.notifications.services import outbox_send_due
+from tests.factories import UserFactory, make_course, make_course_team, make_track
+
+REFUSED = "refused@example.org"
+
+
+class Inbox:
+    """Collects delivered messages; refuses one recipient for ever (a permanent failure)."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == REFUSED:
+            return "550 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp(settings):
+    port = _free_port()
+    inbox = Inbox()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_TIMEOUT = 5
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    settings.OUTBOX_RETRY_BASE_SECONDS = 30
+
+    class Server:
+        controller: Controller | None = None
+
+        def start(self) -> None:
+            self.controller = Controller(inbox, hostname="127.0.0.1", port=port)
+            self.controller.start()
+
+        def stop(self) -> None:
+            if self.controller is not None:
+                self.controller.stop()
+                self.controller = None
+
+    server = Server()
+    server.inbox = inbox  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+
+
+def _change_track_job(notify: bool, learners: int = 4):
+    course = make_course(title="Outage 101")
+    staff = make_course_team(course)
+    people = UserFactory.create_batch(learners)
+    for person in people:
+        enrollment_create(actor=staff, learner=person, course=course)
+    make_track(course, "audit")
+    make_track(course, "honor")
+    job = job_plan(
+        actor=staff,
+        course=course,
+        request=JobRequest(
+            action="change_track",
+            entries=parse_text(" ".join(p.username for p in people)),
+            to_track="honor",
+            notify=notify,
+        ),
+    )
+    job_confirm(actor=staff, job=job)
+    assert job_run(job.pk) == "succeeded"
+    return course, people
+
+
+def test_smtp_down_keeps_enrollments_and_emails_go_out_once_it_is_back(smtp):
+    course, people = _change_track_job(notify=True)
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == len(people)
+
+    report = outbox_send_due()  # the server is down
+    assert (report.sent, report.retried) == (0, len(people))
+    assert set(Enrollment.objects.filter(course=course).values_list("track", flat=True)) == {
+        "honor"
+    }
+    for row in OutboxMessage.objects.all():
+        assert row.status == OutboxStatus.PENDING
+        assert row.attempts == 1
+        assert "Connection" in row.last_error or "refused" in row.last_error.lower()
+
+    smtp.start()
+    assert outbox_send_due().sent == 0, "nothing is due before the backoff has passed"
+    with clock.frozen_at(clock.now() + dt.timedelta(minutes=5)):
+        assert outbox_send_due().sent == len(people)
+        assert outbox_send_due().sent == 0  # nothing is sent twice
+    delivered = sorted(message["To"] for message in smtp.inbox.messages)
+    assert delivered == sorted(person.email for person in people)
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == len(people)
+    message = smtp.inbox.messages[0]
+    types = {part.get_content_type() for part in message.walk()}
+    assert {"text/plain", "text/html"} <= types
+    assert "Honor" in message["Subject"]
+
+
+def test_a_message_that_keeps_failing_is_parked_and_never_blocks_the_others(smtp):
+    smtp.start()
+    course, people = _change_track_job(notify=True, learners=3)
+    refused = UserFactory(email=REFUSED)
+    enrollment_create(actor=None, learner=refused, course=course, track="audit")
+    staff = make_course_team(course, username="second-staff")
+    job = job_plan(
+        actor=staff,
+        course=course,
+        request=JobRequest(
+            action="change_track",
+            entries=parse_text(refused.username),
+            to_track="honor",
+            notify=True,
+        ),
+    )
+    job_confirm(actor=staff, job=job)
+    job_run(job.pk)
+    moment = clock.now()
+    for attempt in range(3):
+        with clock.frozen_at(moment + dt.timedelta(hours=attempt + 1)):
+            outbox_send_due()
+    bad = OutboxMessage.objects.get(to_email=REFUSED)
+    assert bad.status == OutboxStatus.PARKED
+    assert bad.attempts == 3
+    assert "550" in bad.last_error
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == len(people)
+    assert len(smtp.inbox.messages) == len(people)
+
+
+def test_with_notify_off_no_email_is_queued(smtp):
+    smtp.start()
+    _change_track_job(notify=False)
+    assert OutboxMessage.objects.count() == 0
+    assert outbox_send_due().sent == 0
+    assert smtp.inbox.messages == []
