@@ -161,3 +161,31 @@ def test_with_notify_off_no_email_is_queued(smtp):
     assert OutboxMessage.objects.count() == 0
     assert outbox_send_due().sent == 0
     assert smtp.inbox.messages == []
+
+
+def test_operators_requeue_a_parked_message_from_the_admin(client, smtp):
+    from tests.factories import UserFactory as Users
+
+    smtp.start()
+    admin = Users(is_staff=True, is_superuser=True)
+    parked = OutboxMessage.objects.create(
+        key="manual:1",
+        to_email="someone@example.org",
+        message_type="enrolled_unenroll",
+        context={"course_name": "X", "platform_name": "P"},
+        status=OutboxStatus.PARKED,
+        attempts=3,
+        next_attempt_at=clock.now(),
+        created_at=clock.now(),
+        last_error="550",
+    )
+    client.force_login(admin)
+    response = client.post(
+        "/admin/notifications/outboxmessage/",
+        {"action": "requeue", "_selected_action": [parked.pk]},
+    )
+    assert response.status_code == 302
+    parked.refresh_from_db()
+    assert (parked.status, parked.attempts) == (OutboxStatus.PENDING, 0)
+    assert outbox_send_due().sent == 1
+    assert [m["To"] for m in smtp.inbox.messages] == ["someone@example.org"]
