@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "enrollment_tracks.enrollments",
     "enrollment_tracks.notifications",
     "enrollment_tracks.membership",
+    "enrollment_tracks.api",
     "enrollment_tracks.web",
     "enrollment_tracks.demo",
 ]
