@@ -20,8 +20,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
-	mkdir -p var/mail var/media
+run: $(VENV)/.installed-run | var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
@@ -34,10 +33,13 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy src config
 
-test-sqlite: $(VENV)/.installed-dev
+var:
+	mkdir -p var/static var/mail var/media
+
+test-sqlite: $(VENV)/.installed-dev | var
 	DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -m "not postgres_only" $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.installed-dev
+test-postgres: $(VENV)/.installed-dev | var
 	@if $(BIN)/python scripts/postgres_available.py; then \
 		echo "== The same suite on PostgreSQL ($(PG_TEST_URL))"; \
 		DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS); \
