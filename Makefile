@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL := $(or $(TEST_DATABASE_URL),postgres://postgres@127.0.0.1:5432/enrollment_tracks)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck test-sqlite test-postgres bench clean
+.PHONY: run test lint typecheck test-sqlite test-postgres bench clean var
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
