@@ -1,0 +1,1 @@
+"""Benchmarks of the batch membership engine (`make bench`); see bench/README.md."""
