@@ -16,10 +16,17 @@ class Enrollment(models.Model):
     so ``created`` (the first enrollment) and the history stay.
     """
 
+    # No single-column indexes: the unique (user, course) index serves lookups by learner and
+    # the (course, is_active, track) index lookups by course; batch updates rewrite fewer.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        db_index=False,
     )
-    course = models.ForeignKey(CourseRun, on_delete=models.PROTECT, related_name="enrollments")
+    course = models.ForeignKey(
+        CourseRun, on_delete=models.PROTECT, related_name="enrollments", db_index=False
+    )
     track = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
     created = models.DateTimeField()
@@ -90,21 +97,45 @@ class AuditQuerySet(models.QuerySet["EnrollmentAudit"]):
 
 
 class EnrollmentAudit(models.Model):
-    """One append-only row per change of enrollment state or track, by anyone."""
+    """One append-only row per change of enrollment state or track, by anyone.
 
-    course = models.ForeignKey(CourseRun, on_delete=models.PROTECT, related_name="+")
+    A log, written in bulk by batch jobs: the references to people and enrollments carry no
+    database constraint (Django still applies ``SET_NULL`` when a user is deleted), and only the
+    indexes its readers use exist: per course, per learner, per batch job, per enrollment.
+    """
+
+    course = models.ForeignKey(
+        CourseRun, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     enrollment = models.ForeignKey(
-        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"
+        Enrollment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit",
+        db_constraint=False,
     )
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    email = models.CharField(max_length=255, db_index=True)
+    email = models.CharField(max_length=255)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     role = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()
     transition = models.CharField(max_length=255, choices=Transition.choices)
     track_before = models.CharField(max_length=100, blank=True)
     track_after = models.CharField(max_length=100, blank=True)
