@@ -230,6 +230,7 @@ TIMED_STEPS = (
     ("enrollment_tracks.membership.applying", "invitations_bulk_delete"),
     ("enrollment_tracks.membership.applying", "_outcome"),
     ("enrollment_tracks.membership.applying", "outbox_enqueue"),
+    ("enrollment_tracks.membership.applying", "outbox_enqueue_select"),
     ("enrollment_tracks.enrollments.bulk", "_insert_missing"),
     ("enrollment_tracks.enrollments.bulk", "_read_locked"),
     ("enrollment_tracks.core.bulk", "stage_ids"),

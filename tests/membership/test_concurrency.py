@@ -1,47 +1,83 @@
-"""Two jobs on overlapping learners, run at the same time by two workers (PostgreSQL locks)."""
+"""Two jobs on overlapping learners, run at the same time by two workers (PostgreSQL row locks).
+
+Job 1 moves learners 1..3000 from audit to honor, listed in a shuffled order; job 2 unenrolls
+learners 2001..5000 in order. Each runs in its own thread and connection, so their chunks meet
+on the same rows from the first chunk on, in both orders. Both must succeed without a deadlock,
+and every learner's audit rows, replayed in order, must end at the stored state.
+"""
 
 from __future__ import annotations
 
+import random
 import threading
+from collections import Counter
 
 import pytest
-from django.db import connection
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
 
+from enrollment_tracks.accounts.models import User
 from enrollment_tracks.core import bulk, clock
 from enrollment_tracks.enrollments.models import Enrollment, EnrollmentAudit, Transition
-from enrollment_tracks.membership.models import JobStatus
+from enrollment_tracks.membership.models import JobStatus, MembershipJob
 from enrollment_tracks.membership.parsing import Entry
 from enrollment_tracks.membership.runner import job_run
 from enrollment_tracks.membership.services import JobRequest, job_confirm, job_plan
-from tests.factories import UserFactory, make_course, make_course_team, make_track
+from tests.factories import make_course, make_course_team, make_track
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
-LEARNERS = 3000
+LEARNERS = 5000
+TO_HONOR = range(0, 3000)  # learners 1..3000
+UNENROLL = range(2000, 5000)  # learners 2001..5000
+USER_COLUMNS = (
+    *("username", "email", "name", "password", "is_active", "is_staff", "is_superuser"),
+    *("first_name", "last_name", "date_joined"),
+)
 
 
-def _seed(course):
+def _seed(course) -> list[str]:
+    """LEARNERS learners enrolled on audit, inserted set-based; their usernames in order."""
     now = clock.now()
-    people = UserFactory.create_batch(LEARNERS)
-    bulk_rows = ([p.pk, course.pk, "audit", True, now, now] for p in people)
-    from django.db import transaction
-
+    names = [f"c{n:05d}" for n in range(LEARNERS)]
+    password = make_password(None)
     with transaction.atomic():
+        bulk.insert_rows(
+            User._meta.db_table,
+            USER_COLUMNS,
+            (
+                [name, f"{name}@example.org", name, password, True, False, False, "", "", now]
+                for name in names
+            ),
+        )
+        ids = User.objects.filter(username__in=names).order_by("username").values_list("pk")
         bulk.insert_rows(
             Enrollment._meta.db_table,
             ["user_id", "course_id", "track", "is_active", "created", "updated"],
-            bulk_rows,
+            ([pk, course.pk, "audit", True, now, now] for (pk,) in ids),
         )
-    return people
+    return names
 
 
-def _plan(staff, course, people, **options):
-    job = job_plan(
-        actor=staff,
-        course=course,
-        request=JobRequest(entries=[Entry(p.username) for p in people], **options),
-    )
+def _confirmed(staff, course, usernames, **options) -> MembershipJob:
+    entries = [Entry(name) for name in usernames]
+    job = job_plan(actor=staff, course=course, request=JobRequest(entries=entries, **options))
     return job_confirm(actor=staff, job=job)
+
+
+def _replay(rows) -> tuple[str, bool]:
+    """The state an enrollment's audit rows lead to, from the seeded (audit, enrolled)."""
+    state = ("audit", True)
+    for row in rows:
+        assert row.track_before == state[0], row
+        active = {
+            Transition.ENROLLED_TO_UNENROLLED: False,
+            Transition.ENROLLED_TO_ENROLLED: True,
+            Transition.UNENROLLED_TO_ENROLLED: True,
+        }[row.transition]
+        assert state[1] != active or row.transition == Transition.ENROLLED_TO_ENROLLED, row
+        state = (row.track_after, active)
+    return state
 
 
 def test_overlapping_jobs_end_consistent(settings):
@@ -50,17 +86,20 @@ def test_overlapping_jobs_end_consistent(settings):
     make_track(course, "audit")
     make_track(course, "honor")
     staff = make_course_team(course)
-    people = _seed(course)
-    to_honor = _plan(staff, course, people[:2000], action="change_track", to_track="honor")
-    unenroll = _plan(staff, course, people[1000:], action="unenroll")
+    names = _seed(course)
+    shuffled = [names[n] for n in TO_HONOR]
+    random.Random(2026).shuffle(shuffled)
+    to_honor = _confirmed(staff, course, shuffled, action="change_track", to_track="honor")
+    unenroll = _confirmed(staff, course, [names[n] for n in UNENROLL], action="unenroll")
     errors: list[BaseException] = []
+    statuses: dict[str, str] = {}
     barrier = threading.Barrier(2)
 
-    def run(job) -> None:
+    def run(job: MembershipJob) -> None:
         try:
             barrier.wait(timeout=10)
-            assert job_run(job.pk) == JobStatus.SUCCEEDED
-        except BaseException as error:
+            statuses[job.action] = job_run(job.pk)
+        except BaseException as error:  # a deadlock would surface here
             errors.append(error)
         finally:
             connection.close()
@@ -70,24 +109,38 @@ def test_overlapping_jobs_end_consistent(settings):
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert not errors, errors
     assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert statuses == {"change_track": JobStatus.SUCCEEDED, "unenroll": JobStatus.SUCCEEDED}
 
     final = {
-        row.user_id: (row.track, row.is_active) for row in Enrollment.objects.filter(course=course)
+        username: (track, active)
+        for username, track, active in Enrollment.objects.filter(course=course).values_list(
+            "user__username", "track", "is_active"
+        )
     }
-    # Learners only in the first job are on honor; only in the second are unenrolled audit.
-    assert all(final[p.pk] == ("honor", True) for p in people[:1000])
-    assert all(final[p.pk] == ("audit", False) for p in people[2000:])
-    # In the overlap each learner ends unenrolled; the track depends on which job came first.
-    overlap = people[1000:2000]
-    assert all(not final[p.pk][1] for p in overlap)
+    # Only in job 1: on honor. Only in job 2: unenrolled from audit. In both: unenrolled,
+    # from honor or from audit depending on which job reached the learner first.
+    assert {final[names[n]] for n in range(0, 2000)} == {("honor", True)}
+    assert {final[names[n]] for n in range(3000, 5000)} == {("audit", False)}
+    overlap = Counter(final[names[n]] for n in range(2000, 3000))
+    assert set(overlap) <= {("honor", False), ("audit", False)}
+    assert sum(overlap.values()) == 1000
+
+    # The jobs' own accounts agree with the outcome.
+    to_honor.refresh_from_db()
+    unenroll.refresh_from_db()
+    assert unenroll.counts == {"unenrolled": 3000}
+    assert to_honor.counts["changed"] == 2000 + overlap[("honor", False)]
+    assert to_honor.counts.get("not_enrolled", 0) == overlap[("audit", False)]
+
     # Replaying every learner's audit rows in order ends exactly at the stored state.
-    for person in people:
-        state = ("audit", True)
-        rows = EnrollmentAudit.objects.filter(course=course, learner=person).order_by("id")
-        for row in rows:
-            active = row.transition != Transition.ENROLLED_TO_UNENROLLED
-            assert row.track_before == state[0]
-            state = (row.track_after, active)
-        assert state == final[person.pk], person.username
+    audit = EnrollmentAudit.objects.filter(course=course).order_by("id")
+    by_learner: dict[str, list[EnrollmentAudit]] = {}
+    for row in audit.select_related("learner"):
+        by_learner.setdefault(row.learner.username, []).append(row)
+    for username in names:
+        assert _replay(by_learner.get(username, [])) == final[username], username
+    assert sum(len(rows) for rows in by_learner.values()) == (
+        to_honor.counts["changed"] + unenroll.counts["unenrolled"]
+    )

@@ -98,11 +98,15 @@ def _change_track_job(notify: bool, learners: int = 4):
 
 
 def test_smtp_down_keeps_enrollments_and_emails_go_out_once_it_is_back(smtp):
+    smtp.start()
     course, people = _change_track_job(notify=True)
     assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == len(people)
+    smtp.stop()  # the server goes down before the worker sends
 
-    report = outbox_send_due()  # the server is down
-    assert (report.sent, report.retried) == (0, len(people))
+    report = outbox_send_due()
+    assert (report.sent, report.retried, report.parked) == (0, len(people), 0)
+    assert report.next_due is not None
+    assert report.next_due > clock.now()  # the flush task comes back then
     assert set(Enrollment.objects.filter(course=course).values_list("track", flat=True)) == {
         "honor"
     }
@@ -111,18 +115,36 @@ def test_smtp_down_keeps_enrollments_and_emails_go_out_once_it_is_back(smtp):
         assert row.attempts == 1
         assert "Connection" in row.last_error or "refused" in row.last_error.lower()
 
-    smtp.start()
+    smtp.start()  # back, on the same port
     assert outbox_send_due().sent == 0, "nothing is due before the backoff has passed"
+    assert smtp.inbox.messages == []
     with clock.frozen_at(clock.now() + dt.timedelta(minutes=5)):
         assert outbox_send_due().sent == len(people)
         assert outbox_send_due().sent == 0  # nothing is sent twice
     delivered = sorted(message["To"] for message in smtp.inbox.messages)
     assert delivered == sorted(person.email for person in people)
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == len(people)
-    message = smtp.inbox.messages[0]
-    types = {part.get_content_type() for part in message.walk()}
-    assert {"text/plain", "text/html"} <= types
-    assert "Honor" in message["Subject"]
+    for message in smtp.inbox.messages:
+        types = [part.get_content_type() for part in message.walk()]
+        assert types == ["multipart/alternative", "text/plain", "text/html"]
+        assert "Honor" in message["Subject"]
+    assert {row.attempts for row in OutboxMessage.objects.all()} == {2}
+
+
+def test_an_unreachable_server_costs_one_connection_per_round(smtp):
+    """The first batch counts an attempt; the rest wait for the next round, untouched."""
+    _change_track_job(notify=True, learners=5)
+    report = outbox_send_due(batch=2)
+    assert (report.sent, report.retried) == (0, 2)
+    attempts = sorted(OutboxMessage.objects.values_list("attempts", flat=True))
+    assert attempts == [0, 0, 0, 1, 1]
+    assert report.next_due is not None
+    assert report.next_due >= clock.now() + dt.timedelta(seconds=29)
+
+    smtp.start()
+    with clock.frozen_at(clock.now() + dt.timedelta(minutes=1)):
+        assert outbox_send_due(batch=2).sent == 5
+    assert len(smtp.inbox.messages) == 5
 
 
 def test_a_message_that_keeps_failing_is_parked_and_never_blocks_the_others(smtp):

@@ -1,15 +1,20 @@
-"""What a worker does besides running tasks: pick up work that dead workers left behind."""
+"""What a worker does besides running tasks: pick up the work that dead workers left behind."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import close_old_connections
 
 from enrollment_tracks.membership.runner import jobs_recover_stale
-from enrollment_tracks.notifications.services import outbox_park_interrupted
+from enrollment_tracks.notifications.services import (
+    outbox_flush_overdue,
+    outbox_park_interrupted,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -18,16 +23,24 @@ logger = logging.getLogger(__name__)
 class MaintenanceReport:
     jobs_requeued: int
     messages_parked: int
+    flush_queued: bool
+
+
+def maintenance_interval() -> float:
+    """Seconds between two maintenance runs: half the time after which a job is stale."""
+    return max(settings.MEMBERSHIP_STALE_SECONDS / 2, 1.0)
 
 
 def maintenance_run() -> MaintenanceReport:
-    """Re-queue jobs a dead worker left running (or queued and never started); park emails
-    it left "sending"."""
+    """Re-queue the jobs a dead worker left running (or queued and never started), park the
+    emails it left "sending" (after ``OUTBOX_SENDING_TIMEOUT_SECONDS``: a live worker's sends
+    are left alone), and queue a flush for emails overdue since a worker went away."""
     jobs = jobs_recover_stale()
     parked = outbox_park_interrupted()
+    flush = outbox_flush_overdue(older_than=dt.timedelta(seconds=settings.MEMBERSHIP_STALE_SECONDS))
     if jobs or parked:
         logger.warning("recovered %s job(s); parked %s interrupted email(s)", len(jobs), parked)
-    return MaintenanceReport(jobs_requeued=len(jobs), messages_parked=parked)
+    return MaintenanceReport(jobs_requeued=len(jobs), messages_parked=parked, flush_queued=flush)
 
 
 def maintenance_loop(stop: threading.Event, interval: float) -> None:

@@ -135,12 +135,20 @@ class ItemKind(models.TextChoices):
 class JobItem(models.Model):
     """One identifier of a job, as resolved and planned. Written once, at planning."""
 
-    job = models.ForeignKey(MembershipJob, on_delete=models.CASCADE, related_name="items")
+    # No database foreign keys on the job's own rows: the job owns them (Django cascades), and
+    # PostgreSQL's deferred checks cost ~7 µs a row at commit (DESIGN.md section 6).
+    job = models.ForeignKey(
+        MembershipJob, on_delete=models.CASCADE, related_name="items", db_constraint=False
+    )
     position = models.PositiveIntegerField()
     identifier = models.CharField(max_length=320)
     kind = models.CharField(max_length=16, choices=ItemKind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     email = models.CharField(max_length=255, blank=True)
     requested_track = models.CharField(max_length=100, blank=True)
@@ -160,7 +168,9 @@ class JobItem(models.Model):
 class JobResult(models.Model):
     """What happened to one item when its chunk ran; inserted with the chunk's changes."""
 
-    job = models.ForeignKey(MembershipJob, on_delete=models.CASCADE, related_name="results")
+    job = models.ForeignKey(
+        MembershipJob, on_delete=models.CASCADE, related_name="results", db_constraint=False
+    )
     position = models.PositiveIntegerField()
     outcome = models.CharField(max_length=32)
     before_user = models.BooleanField(default=False)

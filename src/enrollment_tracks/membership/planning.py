@@ -278,6 +278,7 @@ def _plan_items(
             "plan_detail",
         ],
         rows,
+        plain=True,
     )
     return dict(counts)
 

@@ -5,17 +5,22 @@ and moves the checkpoint (``job.done``). A worker killed anywhere leaves the las
 committed with its checkpoint or rolled back: the next run continues from the checkpoint and
 nobody is changed or emailed twice. A running job whose heartbeat is older than
 ``MEMBERSHIP_STALE_SECONDS`` is taken over by the next run (`jobs_recover_stale`).
+
+A worker asked to stop (`runs_stop`, on SIGTERM) ends its run after the current chunk and
+hands the job back: no heartbeat and a new task, so the next worker continues it at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import uuid
 from collections import Counter
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from enrollment_tracks.core import clock
 from enrollment_tracks.membership.applying import apply_chunk, chunk_items
@@ -23,6 +28,15 @@ from enrollment_tracks.membership.models import JobStatus, MembershipJob
 from enrollment_tracks.membership.state import job_transition
 
 logger = logging.getLogger(__name__)
+_stopping = threading.Event()
+
+
+def runs_stop() -> None:
+    """Ask the job runs of this process to hand their job back after the current chunk.
+
+    Called from a signal handler (``run_worker`` on SIGINT/SIGTERM): it only sets a flag.
+    """
+    _stopping.set()
 
 
 def _stale_before() -> dt.datetime:
@@ -89,7 +103,9 @@ def job_run(job_id: uuid.UUID, *, runner: str | None = None) -> str:
         return MembershipJob.objects.get(pk=job_id).status
     try:
         while _run_one_chunk(job_id, runner):
-            pass
+            if _stopping.is_set():
+                _hand_back(job_id, runner)
+                break
     except Exception as error:
         logger.exception("membership job %s failed", job_id)
         with transaction.atomic():
@@ -101,6 +117,21 @@ def job_run(job_id: uuid.UUID, *, runner: str | None = None) -> str:
     return MembershipJob.objects.get(pk=job_id).status
 
 
+def _hand_back(job_id: uuid.UUID, runner: str) -> None:
+    """Leave the job, between two chunks, to the next worker: no owner, no heartbeat, a task."""
+    from enrollment_tracks.membership.tasks import membership_job_run
+
+    with transaction.atomic():
+        job = MembershipJob.objects.select_for_update().get(pk=job_id)
+        if job.status != JobStatus.RUNNING or job.runner != runner:
+            return
+        job.runner = ""
+        job.heartbeat_at = None
+        job.save(update_fields=["runner", "heartbeat_at"])
+        membership_job_run.enqueue(str(job_id))
+    logger.warning("membership job %s handed back at item %s: the worker stops", job_id, job.done)
+
+
 def jobs_recover_stale() -> list[uuid.UUID]:
     """Queue a new run for every job a dead worker left behind; returns their ids.
 
@@ -110,7 +141,9 @@ def jobs_recover_stale() -> list[uuid.UUID]:
     from enrollment_tracks.membership.tasks import membership_job_run
 
     stale = _stale_before()
-    running = MembershipJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
+    running = MembershipJob.objects.filter(
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True), status=JobStatus.RUNNING
+    )
     queued = MembershipJob.objects.filter(status=JobStatus.QUEUED, queued_at__lt=stale)
     ids = list(running.values_list("pk", flat=True)) + list(queued.values_list("pk", flat=True))
     for job_id in ids:

@@ -1,3 +1,5 @@
+"""The email outbox for operators: read only, plus "Requeue" for parked messages."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,7 +14,7 @@ from enrollment_tracks.notifications.services import outbox_requeue
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    """The email outbox. Parked messages can be requeued; nothing else is edited here."""
+    """Parked messages can be requeued (`outbox_requeue`); nothing else is edited here."""
 
     list_display = (
         "created_at",
@@ -21,11 +23,19 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "next_attempt_at",
+        "claimed_at",
         "sent_at",
+        "short_error",
     )
     list_filter = ("status", "message_type")
     search_fields = ("to_email", "key")
+    date_hierarchy = "created_at"
     actions = ("requeue",)
+
+    @admin.display(description="last error")
+    def short_error(self, message: OutboxMessage) -> str:
+        error = message.last_error
+        return error if len(error) <= 80 else error[:79] + "…"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [field.name for field in OutboxMessage._meta.fields]
@@ -36,7 +46,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Requeue the selected parked messages")
+    @admin.action(description="Requeue the selected parked messages", permissions=["change"])
     def requeue(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        count = outbox_requeue(queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} message(s) requeued.", messages.SUCCESS)
+        selected = list(queryset.values_list("pk", flat=True))
+        count = outbox_requeue(selected)
+        skipped = len(selected) - count
+        note = f" ({skipped} not parked, left as they are)" if skipped else ""
+        self.message_user(request, f"{count} message(s) requeued{note}.", messages.SUCCESS)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 from enrollment_tracks.core import bulk, clock
@@ -74,6 +76,49 @@ def outbox_enqueue(messages: Iterable[OutgoingMessage], *, batch_size: int = 500
     return len(rows)
 
 
+def outbox_enqueue_select(select_sql: str, params: Sequence[Any], message_types: set[str]) -> int:
+    """Queue the messages a query builds inside the database, in the caller's transaction.
+
+    ``select_sql`` returns the columns ``ord, msg_key, to_email, message_type, context`` (the
+    context as the backend's JSON), one row a message, inserted in ``ord`` order; a key already
+    queued is ignored, as with `outbox_enqueue`. ``message_types`` are the types it can return.
+    A batch job queues thousands of messages a chunk: nothing crosses into Python and back.
+    Returns the number of rows inserted (``-1`` when the backend does not say).
+    """
+    unknown = set(message_types) - MESSAGE_TYPES
+    if unknown:
+        raise ValueError(f"unknown message type {sorted(unknown)!r}")
+    now = clock.now()
+    postgres = bulk.is_postgres()
+
+    def insert(verb: str, conflict: str) -> int:
+        return bulk.execute(
+            f"{verb} INTO {OUTBOX_TABLE} "  # noqa: S608
+            '("key", to_email, message_type, context, status, attempts, next_attempt_at, '
+            "last_error, created_at) "
+            f"SELECT q.msg_key, q.to_email, q.message_type, q.context, %s, 0, %s, '', %s "
+            f"FROM ({select_sql}) q ORDER BY q.ord{conflict}",
+            [OutboxStatus.PENDING.value, now, now, *params],
+        )
+
+    if postgres:
+        # A plain INSERT in a savepoint first: ON CONFLICT's speculative insertion costs more
+        # a row, and a key already queued is the exception (a retried chunk).
+        from psycopg import errors
+
+        try:
+            with transaction.atomic():
+                inserted = insert("INSERT", "")
+        except errors.UniqueViolation:
+            inserted = insert("INSERT", ' ON CONFLICT ("key") DO NOTHING')
+    else:
+        inserted = insert("INSERT OR IGNORE", "")
+    from enrollment_tracks.notifications.tasks import outbox_flush
+
+    outbox_flush.enqueue()
+    return inserted
+
+
 def render(message: OutboxMessage) -> mail.EmailMultiAlternatives:
     base = f"notifications/{message.message_type}"
     context = {**message.context, "to_email": message.to_email}
@@ -123,17 +168,40 @@ def outbox_park_interrupted(*, older_than: dt.timedelta | None = None) -> int:
     """
     limit = older_than or dt.timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS)
     return OutboxMessage.objects.filter(
-        status=OutboxStatus.SENDING, claimed_at__lt=clock.now() - limit
+        Q(claimed_at__lt=clock.now() - limit) | Q(claimed_at__isnull=True),
+        status=OutboxStatus.SENDING,
     ).update(
         status=OutboxStatus.PARKED,
         last_error="Delivery unknown: the worker stopped while sending. Requeue to send again.",
     )
 
 
+def outbox_flush_overdue(*, older_than: dt.timedelta) -> bool:
+    """Queue a flush if a message has waited more than ``older_than`` past its due time.
+
+    Every enqueue queues its own flush, and a flush that meets failures queues the next one;
+    this catches what a killed worker lost (its flush, or the retry it had not yet queued).
+    """
+    overdue = OutboxMessage.objects.filter(
+        status=OutboxStatus.PENDING, next_attempt_at__lt=clock.now() - older_than
+    ).exists()
+    if overdue:
+        from enrollment_tracks.notifications.tasks import outbox_flush
+
+        outbox_flush.enqueue()
+    return overdue
+
+
 def outbox_send_due(*, batch: int = 50, max_messages: int | None = None) -> FlushReport:
-    """Send due messages over one connection per batch; retry failures with backoff."""
+    """Send due messages over one connection per batch; retry failures with backoff.
+
+    When the server cannot be reached, the batch counts an attempt and the round stops there:
+    the other due messages wait for the next round instead of each paying a connection
+    timeout (``next_due`` says when to come back).
+    """
     sent = retried = parked = 0
     handled = 0
+    unreachable = False
     while max_messages is None or handled < max_messages:
         claimed = _claim(batch if max_messages is None else min(batch, max_messages - handled))
         if not claimed:
@@ -147,7 +215,8 @@ def outbox_send_due(*, batch: int = 50, max_messages: int | None = None) -> Flus
                 parked_now = _failed(row, error)
                 parked += int(parked_now)
                 retried += int(not parked_now)
-            continue
+            unreachable = True
+            break
         try:
             for row in claimed:
                 try:
@@ -174,6 +243,8 @@ def outbox_send_due(*, batch: int = 50, max_messages: int | None = None) -> Flus
         .values_list("next_attempt_at", flat=True)
         .first()
     )
+    if unreachable and next_due is not None:
+        next_due = max(next_due, clock.now() + _backoff(1))
     return FlushReport(sent=sent, retried=retried, parked=parked, next_due=next_due)
 
 
