@@ -7,6 +7,8 @@ and the email variables; see the README for the full list.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "oauth2_provider",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -182,11 +185,64 @@ MEMBERSHIP_SYNC_LIMIT = int(os.environ.get("MEMBERSHIP_SYNC_LIMIT", "100"))
 
 REST_FRAMEWORK = {
     # Session cookies with CSRF enforced (DRF's SessionAuthentication); anonymous gets 403.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Services: an OAuth2 bearer token, a JWT from /oauth2/access_token, or the legacy key.
+    # A credential that is presented but wrong answers 401 (see enrollment_tracks/api/README.md).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "enrollment_tracks.api.authentication.JwtAuthentication",
+        "enrollment_tracks.api.authentication.BearerTokenAuthentication",
+        "enrollment_tracks.api.authentication.ApiKeyAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "enrollment_tracks.core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# --- API clients (enrollment_tracks.api) ------------------------------------------------------
+# OAuth2 (django-oauth-toolkit): client-credentials only; each Application acts as its `user`
+# (the service user) and holds the scopes granted to it in the admin (api.ApplicationAccess).
+OAUTH2_PROVIDER = {
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
+    "SCOPES_BACKEND_CLASS": "enrollment_tracks.api.scopes.ApplicationScopes",
+    "APPLICATION_ADMIN_CLASS": "enrollment_tracks.api.admin.ApplicationAdmin",
+    # One entry per scope of enrollment_tracks.api.permissions.ALL_SCOPES (check api.E002).
+    "SCOPES": {
+        "enrollments:read": "Read any learner's enrollments",
+        "enrollments:write": "Enroll and unenroll anyone, on any track (paid ones too)",
+        "course_modes:read": "Read every course's tracks (course modes)",
+        "course_modes:write": "Create, change and delete course tracks",
+        "commerce:write": "Replace a course's paid configuration (Commerce API)",
+    },
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("ACCESS_TOKEN_EXPIRE_SECONDS", "3600")),
+    # RFC 9700 (OAuth 2.0 Security BCP), django-oauth-toolkit 4.0's future defaults: tokens
+    # stored only as hashes, never read from URLs; the browser-flow rules cost us nothing.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# Named so that migrations referring to it (api.ApplicationAccess) can resolve it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# JWTs answered by /oauth2/access_token with token_type=jwt (HS256). The key defaults to one
+# derived from SECRET_KEY, so rotating SECRET_KEY also invalidates every JWT.
+JWT_SECRET_KEY = (
+    os.environ.get("JWT_SECRET_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"enrollment_tracks.api.jwt", hashlib.sha256).hexdigest()
+)
+JWT_ISSUER = os.environ.get("JWT_ISSUER", f"{SITE_URL}/oauth2")
+JWT_AUDIENCE = os.environ.get("JWT_AUDIENCE", "enrollment-tracks")
+# Open edX's server-to-server `X-Edx-Api-Key`; empty (the default) switches the header off.
+EDX_API_KEY = os.environ.get("EDX_API_KEY", "")
+# Per user (or per OAuth2 client) on enrollment writes: DRF's "N/second|minute|hour|day".
+ENROLLMENT_WRITE_RATE = os.environ.get("ENROLLMENT_WRITE_RATE", "60/minute")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Enrollment Tracks API",
     "DESCRIPTION": (
@@ -194,7 +250,9 @@ SPECTACULAR_SETTINGS = {
         "`openedx-compatible` answer exactly as Open edX does (errors as "
         '`{"developer_message", "error_code"}`); our own endpoints answer errors as '
         '`{"error": {"code", "message", "field"}}`. Authentication: the session cookie, with '
-        "the CSRF token in the `X-CSRFToken` header for unsafe methods."
+        "the CSRF token in the `X-CSRFToken` header for unsafe methods; for services, a token "
+        "from `POST /oauth2/access_token` (client credentials) sent as `Authorization: Bearer "
+        "<token>`, or with `token_type=jwt` as `Authorization: JWT <jwt>`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
