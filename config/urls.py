@@ -10,7 +10,11 @@ urlpatterns = [
     # The OpenAPI schema and its docs page: public, read only.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # OAuth2 for service clients: /oauth2/access_token (client credentials; bearer or JWT).
+    path("", include("enrollment_tracks.api.urls")),
     path("", include("enrollment_tracks.membership.api_urls")),
     path("", include("enrollment_tracks.membership.urls")),
+    path("", include("enrollment_tracks.tracks.api_urls")),
+    path("", include("enrollment_tracks.enrollments.api_urls")),
     path("", include("enrollment_tracks.web.urls")),
 ]

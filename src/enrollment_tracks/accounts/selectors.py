@@ -11,3 +11,13 @@ def request_user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise TypeError("request_user() needs a signed-in request")
     return user
+
+
+def user_find_by_username(username: str) -> User | None:
+    """The user with exactly this username, or ``None``."""
+    return User.objects.filter(username=username).first()
+
+
+def user_find_by_email(email: str) -> User | None:
+    """The user with this email (emails are unique regardless of case), or ``None``."""
+    return User.objects.filter(email__iexact=email.strip()).first()

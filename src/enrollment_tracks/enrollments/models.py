@@ -47,6 +47,31 @@ class Enrollment(models.Model):
         return f"{self.user} in {self.course.key} on {self.track} ({state})"
 
 
+class EnrollmentAttribute(models.Model):
+    """Open edX's ``CourseEnrollmentAttribute``: a fact an outside system attached to an enrollment.
+
+    Known pairs: ``order``/``order_number`` and ``order``/``date_placed`` (written by the shop that
+    sold the track), ``credit``/``provider_id``. Written only by
+    :func:`enrollment_tracks.enrollments.services.enrollment_attributes_set`, which replaces all
+    of an enrollment's attributes at once.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attributes")
+    namespace = models.CharField(max_length=255)
+    name = models.CharField(max_length=255)
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "namespace", "name"], name="enrollment_attribute_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.namespace}:{self.name}, {self.value}"
+
+
 class Invitation(models.Model):
     """Open edX's ``CourseEnrollmentAllowed``: an email allowed (and maybe auto-) enrolled."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -12,17 +13,18 @@ from django.db import IntegrityError, transaction
 
 from enrollment_tracks.accounts.models import User
 from enrollment_tracks.core import clock
-from enrollment_tracks.core.errors import NotFound, PermissionDenied, ValidationFailed
+from enrollment_tracks.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from enrollment_tracks.courses.models import CourseAccessRole, CourseRun
 from enrollment_tracks.courses.permissions import can_manage_course
 from enrollment_tracks.enrollments import events, policy
 from enrollment_tracks.enrollments.models import (
     Enrollment,
+    EnrollmentAttribute,
     EnrollmentAudit,
     Invitation,
     Transition,
 )
-from enrollment_tracks.enrollments.types import EnrollmentResult
+from enrollment_tracks.enrollments.types import AttributeInput, EnrollmentResult
 from enrollment_tracks.tracks import catalog
 from enrollment_tracks.tracks.selectors import course_default_track, course_track_find
 from enrollment_tracks.tracks.types import OfferedTrack
@@ -348,11 +350,28 @@ def enrollment_change_track(
     return EnrollmentResult(enrollment=row, created=False, changed=True)
 
 
+def _invitation_exists(email: str) -> Conflict:
+    return Conflict(
+        f"{email} is already invited to this course.", code="invitation_exists", field="email"
+    )
+
+
 def invitation_create(
-    *, actor: User, course: CourseRun, email: str, auto_enroll: bool, reason: str = ""
+    *,
+    actor: User | None,
+    course: CourseRun,
+    email: str,
+    auto_enroll: bool,
+    reason: str = "",
+    exclusive: bool = False,
 ) -> Invitation:
-    """Allow an email to enroll (and, with ``auto_enroll``, enroll it on registration)."""
-    if not can_manage_course(actor, course):
+    """Allow an email to enroll (and, with ``auto_enroll``, enroll it on registration).
+
+    ``actor`` must manage the course (``None``: the system, e.g. a service client). An email
+    already invited gets its ``auto_enroll`` updated, unless ``exclusive``: then it is refused
+    with ``Conflict`` (``invitation_exists``), even when a simultaneous request won the race.
+    """
+    if actor is not None and not can_manage_course(actor, course):
         raise PermissionDenied("Only the course team can invite learners.", code="not_course_staff")
     email = email.strip()
     try:
@@ -364,14 +383,22 @@ def invitation_create(
     now = clock.now()
     with transaction.atomic():
         invitation = Invitation.objects.filter(course=course, email__iexact=email).first()
+        if invitation is not None and exclusive:
+            raise _invitation_exists(email)
         if invitation is not None:
             if invitation.auto_enroll != auto_enroll:
                 invitation.auto_enroll = auto_enroll
                 invitation.save(update_fields=["auto_enroll"])
             return invitation
-        invitation = Invitation.objects.create(
-            course=course, email=email, auto_enroll=auto_enroll, created_by=actor
-        )
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    course=course, email=email, auto_enroll=auto_enroll, created_by=actor
+                )
+        except IntegrityError:  # a simultaneous request invited the same email first
+            if exclusive:
+                raise _invitation_exists(email) from None
+            return Invitation.objects.get(course=course, email__iexact=email)
         _audit(
             course=course,
             enrollment=None,
@@ -389,9 +416,10 @@ def invitation_create(
     return invitation
 
 
-def invitation_delete(*, actor: User, invitation: Invitation, reason: str = "") -> None:
+def invitation_delete(*, actor: User | None, invitation: Invitation, reason: str = "") -> None:
+    """Withdraw an invitation. ``actor`` must manage the course (``None``: the system)."""
     course = invitation.course
-    if not can_manage_course(actor, course):
+    if actor is not None and not can_manage_course(actor, course):
         raise PermissionDenied(
             "Only the course team can withdraw invitations.", code="not_course_staff"
         )
@@ -411,6 +439,38 @@ def invitation_delete(*, actor: User, invitation: Invitation, reason: str = "") 
             batch_job_id=None,
         )
         invitation.delete()
+
+
+def enrollment_attributes_set(
+    *, enrollment: Enrollment, attributes: Sequence[AttributeInput]
+) -> list[EnrollmentAttribute]:
+    """Replace all of the enrollment's attributes with ``attributes`` (Open edX's
+    ``add_enrollment_attr``); for a (namespace, name) given twice the last value wins.
+
+    Each part is at most 255 characters (``ValidationFailed``, ``invalid_attribute``). Who may
+    attach attributes is the caller's decision (the Enrollment API lets privileged callers only).
+    """
+    latest: dict[tuple[str, str], AttributeInput] = {}
+    for attribute in attributes:
+        for part in ("namespace", "name", "value"):
+            if len(getattr(attribute, part)) > 255:
+                raise ValidationFailed(
+                    f"An enrollment attribute's {part} has at most 255 characters.",
+                    code="invalid_attribute",
+                    field="enrollment_attributes",
+                )
+        latest[(attribute.namespace, attribute.name)] = attribute
+    with transaction.atomic():
+        EnrollmentAttribute.objects.filter(enrollment=enrollment).delete()
+        return EnrollmentAttribute.objects.bulk_create(
+            EnrollmentAttribute(
+                enrollment=enrollment,
+                namespace=attribute.namespace,
+                name=attribute.name,
+                value=attribute.value,
+            )
+            for attribute in latest.values()
+        )
 
 
 def invitations_redeem(*, user: User) -> list[EnrollmentResult]:

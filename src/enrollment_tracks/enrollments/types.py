@@ -12,3 +12,12 @@ class EnrollmentResult:
     enrollment: Enrollment
     created: bool
     changed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttributeInput:
+    """One enrollment attribute to store (Open edX's ``{namespace, name, value}``)."""
+
+    namespace: str
+    name: str
+    value: str

@@ -279,3 +279,23 @@ def grants_certificate(slug: str) -> bool:
 
 def sort_key(slug: str) -> int:
     return ORDER.index(slug) if slug in ORDER else len(ORDER)
+
+
+#: Tracks that the Commerce API's full replace never removes (Open edX's ``MODES_TO_NOT_DELETE``):
+#: master's seats are not sold through the e-commerce service, so its pushes leave them out.
+KEPT_ON_COMMERCE_REPLACE: frozenset[str] = frozenset({MASTERS})
+
+#: The display names Open edX's Commerce API gives the tracks it writes
+#: (``Course.get_mode_display_name``); any other track is named by its slug.
+_COMMERCE_DISPLAY_NAMES: dict[str, str] = {
+    CREDIT: "Credit",
+    PROFESSIONAL: "Professional Education",
+    NO_ID_PROFESSIONAL: "Professional Education",
+    VERIFIED: "Verified Certificate",
+    HONOR: "Honor Certificate",
+    AUDIT: "Audit",
+}
+
+
+def commerce_display_name(slug: str) -> str:
+    return _COMMERCE_DISPLAY_NAMES.get(slug, slug)

@@ -88,3 +88,29 @@ class CourseTrackHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course_id}: {self.slug} {self.change}"
+
+
+class CourseVerificationDeadline(models.Model):
+    """The last moment to submit ID photos for a course (Open edX's ``VerificationDeadline``).
+
+    Not the upgrade deadline: a learner who upgraded in time may still verify until this moment.
+    No row means no deadline. Written only through
+    :func:`enrollment_tracks.tracks.services.course_verification_deadline_set` and the Commerce
+    API's replace, which set explicit deadlines.
+    """
+
+    course = models.OneToOneField(CourseRun, on_delete=models.CASCADE, related_name="+")
+    deadline = models.DateTimeField()
+    deadline_is_explicit = models.BooleanField(
+        default=True,
+        help_text="Set by a person or the Commerce API; a derived deadline would follow the "
+        "course's end.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.course_id}: verify by {self.deadline:%Y-%m-%d %H:%M}"

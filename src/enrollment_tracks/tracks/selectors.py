@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -11,7 +12,11 @@ from enrollment_tracks.core.types import SiteSettings
 from enrollment_tracks.courses.models import CourseRun
 from enrollment_tracks.tracks import catalog
 from enrollment_tracks.tracks.availability import is_expired, unavailable_reason
-from enrollment_tracks.tracks.models import CourseTrack, CourseTrackHistory
+from enrollment_tracks.tracks.models import (
+    CourseTrack,
+    CourseTrackHistory,
+    CourseVerificationDeadline,
+)
 from enrollment_tracks.tracks.types import OfferedTrack
 
 
@@ -64,6 +69,39 @@ def course_tracks_configured(course: CourseRun) -> list[OfferedTrack]:
     rows = CourseTrack.objects.filter(course=course)
     offered = [_offered(row, site) for row in rows]
     return sorted(offered, key=lambda track: (catalog.sort_key(track.slug), track.price.currency))
+
+
+def offered_track(row: CourseTrack) -> OfferedTrack:
+    """One stored track as the selectors present it (e.g. right after a service wrote it)."""
+    return _offered(row, site_configuration_get())
+
+
+def course_track_configured(course: CourseRun, slug: str) -> OfferedTrack | None:
+    """The stored track with this slug, expired or not (the site currency's row first).
+
+    Never the virtual audit track: a course that configures none has no stored track.
+    """
+    default_currency = site_configuration_get().default_currency
+    matches = [track for track in course_tracks_configured(course) if track.slug == slug]
+    matches.sort(key=lambda track: track.price.currency != default_currency)
+    return matches[0] if matches else None
+
+
+def courses_with_tracks() -> list[tuple[CourseRun, list[OfferedTrack]]]:
+    """Every course run that stores at least one track, by key, with those tracks (one query)."""
+    site = site_configuration_get()
+    grouped: dict[int, tuple[CourseRun, list[OfferedTrack]]] = {}
+    for row in CourseTrack.objects.select_related("course").order_by("course__key"):
+        grouped.setdefault(row.course_id, (row.course, []))[1].append(_offered(row, site))
+    for _course, tracks in grouped.values():
+        tracks.sort(key=lambda track: (catalog.sort_key(track.slug), track.price.currency))
+    return list(grouped.values())
+
+
+def course_verification_deadline(course: CourseRun) -> dt.datetime | None:
+    """The last moment to submit ID photos for the course, or ``None`` (no deadline)."""
+    row = CourseVerificationDeadline.objects.filter(course=course).first()
+    return row.deadline if row else None
 
 
 def course_tracks(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
 
 from enrollment_tracks.accounts.models import User
-from enrollment_tracks.core.errors import Conflict, ValidationFailed
+from enrollment_tracks.core.errors import Conflict, DomainError, ValidationFailed
 from enrollment_tracks.core.money import amount_parse, currency_normalise
 from enrollment_tracks.core.selectors import site_configuration_get
 from enrollment_tracks.courses.models import CourseRun
@@ -18,8 +20,13 @@ from enrollment_tracks.tracks.availability import (
     IDV_SETTING,
     requires_payment,
 )
-from enrollment_tracks.tracks.models import CourseTrack, CourseTrackHistory, TrackChange
-from enrollment_tracks.tracks.types import TrackInput
+from enrollment_tracks.tracks.models import (
+    CourseTrack,
+    CourseTrackHistory,
+    CourseVerificationDeadline,
+    TrackChange,
+)
+from enrollment_tracks.tracks.types import KEEP, Keep, TrackInput, TracksReplaced
 
 
 def course_track_check(
@@ -207,3 +214,126 @@ def course_default_track_pin(
             track.is_pinned_default = True
             track.save(update_fields=["is_pinned_default", "updated_at"])
             _history(track, TrackChange.UPDATED, actor)
+
+
+# --------------------------------------------------------------- verification deadline
+
+
+def _verification_deadline_check(
+    deadline: dt.datetime, upgrade_deadlines: Iterable[dt.datetime | None]
+) -> None:
+    """A learner who upgrades at the last moment must still be able to verify."""
+    latest = max((moment for moment in upgrade_deadlines if moment is not None), default=None)
+    if latest is not None and deadline < latest:
+        raise ValidationFailed(
+            "Verification deadline must be after the upgrade deadline.",
+            code="verification_deadline_too_early",
+            field="verification_deadline",
+        )
+
+
+def _verification_deadline_write(
+    *, actor: User | None, course: CourseRun, deadline: dt.datetime | None
+) -> None:
+    if deadline is None:
+        CourseVerificationDeadline.objects.filter(course=course).delete()
+        return
+    CourseVerificationDeadline.objects.update_or_create(
+        course=course,
+        defaults={"deadline": deadline, "deadline_is_explicit": True, "updated_by": actor},
+    )
+
+
+def course_verification_deadline_set(
+    *, actor: User | None, course: CourseRun, deadline: dt.datetime | None
+) -> None:
+    """Set the course's explicit verification deadline, or remove it (``deadline=None``).
+
+    It must not be earlier than any upgrade deadline of the course's tracks
+    (``verification_deadline_too_early``). Later changes of an upgrade deadline do not re-check
+    it, as in Open edX.
+    """
+    with transaction.atomic():
+        _lock_course(course)
+        if deadline is not None:
+            _verification_deadline_check(
+                deadline,
+                CourseTrack.objects.filter(course=course).values_list(
+                    "upgrade_deadline", flat=True
+                ),
+            )
+        _verification_deadline_write(actor=actor, course=course, deadline=deadline)
+
+
+# ------------------------------------------------------------------ full replace (commerce)
+
+
+def _match(rows: list[CourseTrack], data: TrackInput, default_currency: str) -> CourseTrack | None:
+    """The offered row ``data`` replaces: same slug, the same currency first."""
+    currency = (data.currency or default_currency).strip().lower()
+    same_slug = [row for row in rows if row.slug == data.slug]
+    for row in same_slug:
+        if row.currency == currency:
+            return row
+    return same_slug[0] if same_slug else None
+
+
+def course_tracks_replace(
+    *,
+    actor: User | None,
+    course: CourseRun,
+    tracks: Sequence[TrackInput],
+    verification_deadline: dt.datetime | Keep | None = KEEP,
+) -> TracksReplaced:
+    """Make ``tracks`` the course's tracks (Open edX's Commerce API PUT), in one transaction.
+
+    Each given track updates the offered one with its slug (the same currency first) or is added;
+    offered tracks not given are removed, except those the catalog keeps
+    (``KEPT_ON_COMMERCE_REPLACE``). Display names are regenerated from the slug as Open edX's
+    Commerce API does. ``verification_deadline``: a moment replaces the course's (it must not be
+    earlier than any given upgrade deadline), ``None`` removes it, ``KEEP`` leaves it.
+
+    Every track is checked by :func:`course_track_check`; the first invalid one raises its error
+    with ``params["index"]`` (its position in ``tracks``) and nothing is changed.
+    """
+    site = site_configuration_get()
+    with transaction.atomic():
+        _lock_course(course)
+        if isinstance(verification_deadline, dt.datetime):
+            _verification_deadline_check(
+                verification_deadline, (track.upgrade_deadline for track in tracks)
+            )
+        unmatched = list(
+            CourseTrack.objects.select_for_update().select_related("course").filter(course=course)
+        )
+        created = not unmatched
+        plan: list[tuple[TrackInput, CourseTrack | None]] = []
+        for data in tracks:
+            row = _match(unmatched, data, site.default_currency)
+            if row is not None:
+                unmatched.remove(row)
+            plan.append((replace(data, display_name=catalog.commerce_display_name(data.slug)), row))
+        removed = [row for row in unmatched if row.slug not in catalog.KEPT_ON_COMMERCE_REPLACE]
+        for row in removed:
+            course_track_delete(actor=actor, track=row)
+        for index, (data, row) in enumerate(plan):
+            try:
+                if row is None:
+                    course_track_create(actor=actor, course=course, data=data)
+                else:
+                    course_track_update(actor=actor, track=row, data=data)
+            except DomainError as error:
+                raise type(error)(
+                    error.message,
+                    code=error.code,
+                    field=error.field,
+                    **{**error.params, "index": index},
+                ) from None
+        if verification_deadline is not KEEP:
+            _verification_deadline_write(actor=actor, course=course, deadline=verification_deadline)
+    return TracksReplaced(
+        created=created,
+        added=tuple(data.slug for data, row in plan if row is None),
+        updated=tuple(data.slug for data, row in plan if row is not None),
+        removed=tuple(row.slug for row in removed),
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -58,3 +59,22 @@ class OfferedTrack:
     def self_enrollable(self) -> bool:
         """A learner may pick it themselves, today, without paying."""
         return self.is_available and self.spec.self_selectable and self.price.is_free
+
+
+class Keep(enum.Enum):
+    """ "Leave it as it is", for an optional argument whose ``None`` means "remove"."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TracksReplaced:
+    """What a full replace of a course's tracks did (slugs, in the order given)."""
+
+    created: bool  # the course had no configured track before (the Commerce API answers 201)
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
