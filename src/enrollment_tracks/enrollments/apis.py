@@ -19,14 +19,14 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 
 from enrollment_tracks.accounts.selectors import user_find_by_username
 from enrollment_tracks.api.callers import api_caller
 from enrollment_tracks.api.permissions import may_read_enrollments_of_others
+from enrollment_tracks.api.throttling import EnrollmentWriteThrottle
 from enrollment_tracks.core.errors import NotFound, ValidationFailed
 from enrollment_tracks.courses.keys import course_key_parse
 from enrollment_tracks.courses.selectors import course_get, course_roles_for_user
@@ -87,13 +87,8 @@ class EnrollmentListView(EnrollmentApiView):
     """GET a learner's active enrollments; POST to create, re-activate or update one."""
 
     parser_classes = [JSONParser]
-    #: Enrollment writes are rate-limited per caller under this scope (`api` wires the rate).
-    throttle_scope = "enrollment_write"
-
-    def get_throttles(self) -> list[BaseThrottle]:
-        if self.request.method in SAFE_METHODS:
-            return []  # the scope limits writes only
-        return super().get_throttles()
+    #: Enrollment writes (POST) are rate-limited per user or client; reads never count.
+    throttle_classes = [EnrollmentWriteThrottle]
 
     @extend_schema(
         operation_id="enrollment_v1_enrollments_of_user",
