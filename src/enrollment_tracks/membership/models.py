@@ -137,8 +137,13 @@ class JobItem(models.Model):
 
     # No database foreign keys on the job's own rows: the job owns them (Django cascades), and
     # PostgreSQL's deferred checks cost ~7 µs a row at commit (DESIGN.md section 6).
+    # db_index=False: the unique (job, position) index serves every look-up by job.
     job = models.ForeignKey(
-        MembershipJob, on_delete=models.CASCADE, related_name="items", db_constraint=False
+        MembershipJob,
+        on_delete=models.CASCADE,
+        related_name="items",
+        db_constraint=False,
+        db_index=False,
     )
     position = models.PositiveIntegerField()
     identifier = models.CharField(max_length=320)
@@ -169,7 +174,11 @@ class JobResult(models.Model):
     """What happened to one item when its chunk ran; inserted with the chunk's changes."""
 
     job = models.ForeignKey(
-        MembershipJob, on_delete=models.CASCADE, related_name="results", db_constraint=False
+        MembershipJob,
+        on_delete=models.CASCADE,
+        related_name="results",
+        db_constraint=False,
+        db_index=False,
     )
     position = models.PositiveIntegerField()
     outcome = models.CharField(max_length=32)
