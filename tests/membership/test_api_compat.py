@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from enrollment_tracks.enrollments.models import Enrollment, Invitation
-from enrollment_tracks.enrollments.services import enrollment_create
+from enrollment_tracks.enrollments.models import (
+    Enrollment,
+    EnrollmentAudit,
+    Invitation,
+    Transition,
+)
+from enrollment_tracks.enrollments.services import enrollment_create, invitation_create
 from enrollment_tracks.membership.models import JobSource, JobStatus, MembershipJob
 from enrollment_tracks.membership.runner import job_run
 from enrollment_tracks.notifications.models import OutboxMessage
@@ -143,6 +148,19 @@ def test_enroll_already_enrolled_user(staff_api, course, course_staff, learner):
     assert result["before"] == ENROLLED
     assert result["after"] == ENROLLED
     assert result["state_transition"] == "from enrolled to enrolled"
+
+
+def test_enroll_registered_user_who_was_invited_audits_allowed_to_enrolled(
+    staff_api, course, course_staff, learner
+):
+    """Open edX: a learner with an enrollment-allowed row goes from allowed to enroll."""
+    invitation_create(actor=course_staff, course=course, email=learner.email, auto_enroll=False)
+
+    result = only_result(post(staff_api, course, learner.email))
+
+    assert result["state_transition"] == "from allowed to enroll to enrolled"
+    audit = EnrollmentAudit.objects.filter(learner=learner, batch_job_id__isnull=False).get()
+    assert audit.transition == Transition.ALLOWEDTOENROLL_TO_ENROLLED
 
 
 def test_enroll_inactive_account_gets_an_invitation(staff_api, course):

@@ -45,6 +45,7 @@ class BulkTarget:
     user_id: int
     email: str
     track: str | None = None  # the requested track; None means the course's default (enroll)
+    allowed: bool = False  # had an invitation (enrollment allowed) before: the audit says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,9 @@ def _decide(
             before_track,
             True,
             track,
-            Transition.UNENROLLED_TO_ENROLLED,
+            Transition.ALLOWEDTOENROLL_TO_ENROLLED
+            if target.allowed
+            else Transition.UNENROLLED_TO_ENROLLED,
         )
     if action is BulkAction.UNENROLL:
         if not row.is_active or new:

@@ -22,6 +22,7 @@ from enrollment_tracks.enrollments.bulk import (
     BulkAction,
     BulkChange,
     BulkTarget,
+    InvitationState,
     enrollments_bulk_apply,
     invitations_bulk_delete,
     invitations_bulk_upsert,
@@ -223,6 +224,7 @@ def apply_chunk(job: MembershipJob, items: list[Item], *, actor: User | None) ->
                 user_id=item.user_id or 0,
                 email=item.email,
                 track=(item.requested_track or job.to_track or None),
+                allowed=_was_allowed(allowed_before, item.email),
             )
             for item in users
         ]
@@ -316,6 +318,11 @@ def apply_chunk(job: MembershipJob, items: list[Item], *, actor: User | None) ->
     )
     mail.enqueue()
     return counts
+
+
+def _was_allowed(allowed_before: dict[str, InvitationState], email: str) -> bool:
+    state = allowed_before.get(email.lower()) if email else None
+    return bool(state and state.exists)
 
 
 def _outcome(
