@@ -1,11 +1,13 @@
-"""Bad input never answers 500: CSRF, content types, malformed JSON, odd values in every field."""
+"""Bad input never answers 500: CSRF, content types, malformed JSON, odd values in every field,
+oversized bodies, fields a caller may not set."""
 
 from __future__ import annotations
 
 import pytest
 from django.conf import settings
 
-from enrollment_tracks.enrollments.models import Enrollment
+from enrollment_tracks.core.request_size import SMALL_BODY_BYTES
+from enrollment_tracks.enrollments.models import Enrollment, Invitation
 from tests.api_enrollment.conftest import ALLOWED, ENROLLMENT, KEY, enroll, post_json, with_csrf
 
 COURSE = {"course_details": {"course_id": KEY}}
@@ -128,3 +130,64 @@ def test_other_methods_are_405(learner_api, method):
 
     assert response.status_code == 405
     assert set(response.json()) == {"detail"}
+
+
+def test_an_oversized_json_body_is_413_and_changes_nothing(staff_api, learner, course):
+    body = {**COURSE, "user": learner.username, "reason": "x" * SMALL_BODY_BYTES}
+
+    response = post_json(staff_api, ENROLLMENT, body)
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The request body is too large: this endpoint accepts at most "
+        f"{SMALL_BODY_BYTES} bytes."
+    }
+    assert not Enrollment.objects.exists()
+
+
+def test_a_body_over_the_sites_limit_is_413_too(settings, staff_api, learner, course):
+    """Over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` Django itself refuses the body: still a 413."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+
+    response = post_json(staff_api, ENROLLMENT, {**COURSE, "reason": "x" * 2_000})
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The request body is too large: this endpoint accepts at most 1000 bytes."
+    }
+    assert not Enrollment.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["post", "delete"])
+def test_an_oversized_invitation_form_is_413(staff_api, course, method):
+    """Refused before the session's CSRF check reads the form."""
+    form = f"email=a%40example.org&course_id={KEY}&note=" + "x" * SMALL_BODY_BYTES
+
+    response = getattr(staff_api, method)(
+        ALLOWED, data=form, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 413
+    assert set(response.json()) == {"detail"}
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["post", "delete"])
+def test_invitations_take_json_or_forms_only(staff_api, course, method):
+    response = getattr(staff_api, method)(
+        ALLOWED, data=f"a@example.org {KEY}", content_type="text/plain"
+    )
+
+    assert response.status_code == 415
+    assert response.json() == {"detail": 'Unsupported media type "text/plain" in request.'}
+    assert not Invitation.objects.exists()
+
+
+def test_an_invitation_ignores_a_user_in_the_body(staff_api, learner, course):
+    """``user`` is who later enrolled with the invitation: the caller cannot set it."""
+    response = post_json(
+        staff_api, ALLOWED, {"email": "new@example.org", "course_id": KEY, "user": learner.pk}
+    )
+
+    assert (response.status_code, response.json()["user"]) == (201, None)
+    assert Invitation.objects.get().user_id is None

@@ -78,6 +78,9 @@ class AccessTokenView(OAuthLibMixin, APIView):
         description=(
             "Open edX's token endpoint (`edx-rest-api-client` posts here). A client acts as its "
             "service user, with the scopes granted to it. Tokens last `expires_in` seconds."
+            "\n\n**Permissions**: anyone; the client authenticates with its id and secret (in "
+            "the form, or with HTTP Basic authentication). Clients are registered by an "
+            "administrator (admin, or `manage.py create_api_client`)."
         ),
         auth=[],
         request={"application/x-www-form-urlencoded": ClientCredentialsSerializer},
@@ -88,6 +91,18 @@ class AccessTokenView(OAuthLibMixin, APIView):
         },
         examples=[
             OpenApiExample(
+                "Client credentials, for a JWT",
+                request_only=True,
+                media_type="application/x-www-form-urlencoded",
+                value={
+                    "grant_type": "client_credentials",
+                    "client_id": "ecommerce-worker",
+                    "client_secret": "s3cr3t",
+                    "scope": "enrollments:read enrollments:write",
+                    "token_type": "jwt",
+                },
+            ),
+            OpenApiExample(
                 "JWT",
                 response_only=True,
                 value={
@@ -96,7 +111,7 @@ class AccessTokenView(OAuthLibMixin, APIView):
                     "expires_in": 3600,
                     "scope": "enrollments:read enrollments:write",
                 },
-            )
+            ),
         ],
     )
     def post(self, request: Request) -> HttpResponse:

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -28,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from enrollment_tracks.core.errors import DomainError
+from enrollment_tracks.core.request_size import api_exception_of
 
 NON_FIELD = "non_field_errors"
 
@@ -82,6 +84,7 @@ def _from_validation(exc: exceptions.ValidationError) -> ApiError:
 
 def api_error_from(exc: Exception) -> ApiError | None:
     """What ``exc`` means over HTTP, or None for an unexpected error (a 500)."""
+    exc = api_exception_of(exc)
     if isinstance(exc, DomainError):
         return ApiError(exc.http_status, exc.code, exc.message, field=exc.field)
     if isinstance(exc, Http404):
@@ -179,15 +182,29 @@ class OpenEdxErrorSerializer(serializers.Serializer[Any]):
 _DESCRIPTIONS = {
     400: "Invalid request (the error names the code and the field).",
     403: "Not signed in, CSRF token missing, or not course team of this course.",
-    404: "No such course (or job).",
+    404: "No such course (or job); a path that matches no endpoint answers the site's HTML page.",
     409: "The request conflicts with the current state.",
+    413: "The body is larger than the site accepts (`DATA_UPLOAD_MAX_MEMORY_SIZE`).",
 }
 
 
-def error_responses(*statuses: int, style: ErrorStyle = ErrorStyle.OURS) -> dict[int, Any]:
-    """``extend_schema(responses=...)`` entries for the error statuses an endpoint can give."""
+#: The site's HTML "Not found" page: Django answers it, before any view, for a path that matches
+#: no URL pattern (a course id not shaped like a course key, a job id that is not a UUID...).
+NOT_ROUTED: dict[Any, Any] = {
+    (404, "text/html"): OpenApiResponse(
+        OpenApiTypes.STR,
+        description="The path matches no endpoint (e.g. a course id not shaped like a course "
+        "key): the site's HTML page.",
+    )
+}
+
+
+def error_responses(*statuses: int, style: ErrorStyle = ErrorStyle.OURS) -> dict[Any, Any]:
+    """``extend_schema(responses=...)`` entries for the error statuses an endpoint can give;
+    with 404, also the HTML page of a path that matches no URL (`NOT_ROUTED`)."""
     body = OpenEdxErrorSerializer if style is ErrorStyle.OPENEDX else ErrorSerializer
-    return {
+    responses: dict[Any, Any] = {
         status: OpenApiResponse(response=body, description=_DESCRIPTIONS[status])
         for status in statuses
     }
+    return {**responses, **NOT_ROUTED} if 404 in statuses else responses

@@ -35,6 +35,8 @@ from enrollment_tracks.api.permissions import (
 )
 from enrollment_tracks.core.api import ErrorStyle, exception_handler
 from enrollment_tracks.core.errors import DomainError
+from enrollment_tracks.core.request_size import BoundedBodyView, api_exception_of
+from enrollment_tracks.tracks.selectors import course_tracks_read_once
 
 COMPAT_TAG = "openedx-compatible"
 
@@ -250,6 +252,7 @@ def _drf_body(exc: Exception, fallback: Any) -> Any:
 
 def enrollment_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Core's handler (status, headers, rollback) with Open edX's Enrollment API body."""
+    exc = api_exception_of(exc)
     response = exception_handler(exc, context)
     if response is not None:
         response.data = _drf_body(exc, response.data)
@@ -268,11 +271,19 @@ class IsPersonOrClient(BasePermission):
         return caller.user is not None or caller.is_client
 
 
-class EnrollmentApiView(APIView):
-    """Base of the Enrollment API v1 views answering Open edX's ``{"message": ...}`` bodies."""
+class EnrollmentApiView(BoundedBodyView):
+    """Base of the Enrollment API v1 views answering Open edX's ``{"message": ...}`` bodies.
+
+    A request reads each course's tracks once (the checks, the services and the rendering all
+    ask for them): these views never change tracks.
+    """
 
     error_style = ErrorStyle.OPENEDX
     permission_classes = [IsPersonOrClient]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        with course_tracks_read_once():
+            return super().dispatch(request, *args, **kwargs)
 
     def get_exception_handler(self) -> Any:
         return enrollment_exception_handler

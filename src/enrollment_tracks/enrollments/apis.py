@@ -27,6 +27,7 @@ from enrollment_tracks.accounts.selectors import user_find_by_username
 from enrollment_tracks.api.callers import api_caller
 from enrollment_tracks.api.permissions import may_read_enrollments_of_others
 from enrollment_tracks.api.throttling import EnrollmentWriteThrottle
+from enrollment_tracks.core.api import NOT_ROUTED
 from enrollment_tracks.core.errors import NotFound, ValidationFailed
 from enrollment_tracks.courses.keys import course_key_parse
 from enrollment_tracks.courses.selectors import course_get, course_roles_for_user
@@ -34,10 +35,12 @@ from enrollment_tracks.enrollments import api_compat as answers
 from enrollment_tracks.enrollments.api_compat import COMPAT_TAG, EnrollmentApiView
 from enrollment_tracks.enrollments.compat import enrollment_post
 from enrollment_tracks.enrollments.docs import (
+    COURSE_DETAILS_EXAMPLE,
     COURSE_ID_PARAM,
     ENROLLMENT_EXAMPLE,
-    NOT_A_KEY,
     POST_EXAMPLES,
+    ROLES_EXAMPLE,
+    TOO_LARGE,
     USERNAME_PARAM,
     drf_error,
     message,
@@ -45,6 +48,7 @@ from enrollment_tracks.enrollments.docs import (
 )
 from enrollment_tracks.enrollments.selectors import (
     enrollment_find,
+    enrollment_of,
     enrollments_active_oldest_first,
 )
 from enrollment_tracks.enrollments.serializers import (
@@ -160,6 +164,7 @@ class EnrollmentListView(EnrollmentApiView):
                 description="Another user named by a caller who may not: empty body."
             ),
             406: message("No such user (or email)."),
+            413: TOO_LARGE,
             415: drf_error("The body is not JSON."),
             429: drf_error("Too many enrollment writes; see `Retry-After`."),
         },
@@ -186,7 +191,7 @@ class EnrollmentListView(EnrollmentApiView):
             400: message("Malformed course id."),
             401: drf_error("No credentials (bearer schemes)."),
             403: drf_error("Not signed in."),
-            404: NOT_A_KEY,
+            **NOT_ROUTED,
         },
     )
 )
@@ -194,15 +199,19 @@ class EnrollmentView(EnrollmentApiView):
     """One user's enrollment in one course."""
 
     def get(self, request: Request, course_id: str, username: str | None = None) -> Response:
-        requester = _requester(request)
+        caller = api_caller(request)
+        requester = caller.user.username if caller.user else ""
         username = username or requester
-        if username != requester and not may_read_enrollments_of_others(api_caller(request)):
+        if username != requester and not may_read_enrollments_of_others(caller):
             raise answers.hidden()
         try:
             key = str(course_key_parse(course_id))
         except ValidationFailed:
             raise answers.retrieval_failed(username, course_id) from None
-        enrollment = enrollment_find(username=username, course_key=key)
+        if caller.user is not None and username == requester:  # the usual case: no user lookup
+            enrollment = enrollment_of(learner=caller.user, course_key=key)
+        else:
+            enrollment = enrollment_find(username=username, course_key=key)
         if enrollment is None:
             return Response()
         return Response(enrollment_data(enrollment))
@@ -228,8 +237,8 @@ class EnrollmentView(EnrollmentApiView):
             401: drf_error("No credentials (bearer schemes)."),
             403: drf_error("Not signed in."),
             404: OpenApiResponse(
-                description="Another user's enrollment (empty body), or a path that is not "
-                "shaped like a username and a course key."
+                description="Another user's enrollment (an empty body), or a path that is "
+                "not shaped like a username and a course key (the site's HTML page)."
             ),
         },
     )
@@ -263,8 +272,9 @@ class EnrollmentCourseView(EnrollmentApiView):
         responses={
             200: CourseDetailsSerializer,
             400: message("Unknown or malformed course id."),
-            404: NOT_A_KEY,
+            **NOT_ROUTED,
         },
+        examples=[COURSE_DETAILS_EXAMPLE],
     )
     def get(self, request: Request, course_id: str) -> Response:
         include_expired = bool(request.query_params.get("include_expired", ""))
@@ -296,6 +306,7 @@ class EnrollmentRolesView(EnrollmentApiView):
             401: drf_error("No credentials (bearer schemes)."),
             403: drf_error("Not signed in."),
         },
+        examples=[ROLES_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
         user = api_caller(request).user

@@ -32,7 +32,18 @@ from enrollment_tracks.enrollments.api_compat import (
     MayReadOthers,
     ReadsOrPrivilegedWrites,
 )
-from enrollment_tracks.enrollments.docs import drf_error, message, refusal
+from enrollment_tracks.enrollments.docs import (
+    INVITATIONS_EXAMPLE,
+    INVITE_EXAMPLES,
+    SEARCH_PAGE_EXAMPLE,
+    TOO_LARGE,
+    TOO_MANY_VALUES_EXAMPLE,
+    UNINVITE_EXAMPLES,
+    DeleteWithBodySchema,
+    drf_error,
+    message,
+    refusal,
+)
 from enrollment_tracks.enrollments.selectors import (
     enrollments_search,
     invitation_find,
@@ -104,6 +115,7 @@ class CourseEnrollmentsView(APIView):
             200: EnrollmentPageSerializer,
             **_openedx_errors(400, 401, 403, 404),
         },
+        examples=[SEARCH_PAGE_EXAMPLE, TOO_MANY_VALUES_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
         query = EnrollmentsQuerySerializer(data=request.query_params)
@@ -158,6 +170,7 @@ class EnrollmentAllowedView(EnrollmentApiView):
 
     permission_classes = [ReadsOrPrivilegedWrites]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    schema = DeleteWithBodySchema()
 
     @extend_schema(
         operation_id="enrollment_v1_allowed_list",
@@ -172,6 +185,7 @@ class EnrollmentAllowedView(EnrollmentApiView):
             401: drf_error("No credentials (bearer schemes)."),
             403: drf_error("Not signed in, or not allowed."),
         },
+        examples=[INVITATIONS_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
         caller = api_caller(request)
@@ -198,8 +212,10 @@ class EnrollmentAllowedView(EnrollmentApiView):
             401: drf_error("No credentials (bearer schemes)."),
             403: drf_error("Not signed in, not allowed, or CSRF token missing."),
             409: message("Already invited."),
+            413: TOO_LARGE,
             415: drf_error("Neither JSON nor a form (url-encoded or multipart)."),
         },
+        examples=INVITE_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
         caller = api_caller(request)
@@ -236,8 +252,10 @@ class EnrollmentAllowedView(EnrollmentApiView):
             401: drf_error("No credentials (bearer schemes)."),
             403: drf_error("Not signed in, not allowed, or CSRF token missing."),
             404: message("No such invitation."),
+            413: TOO_LARGE,
             415: drf_error("Neither JSON nor a form (url-encoded or multipart)."),
         },
+        examples=UNINVITE_EXAMPLES,
     )
     def delete(self, request: Request) -> Response:
         caller = api_caller(request)

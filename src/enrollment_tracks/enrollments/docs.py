@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from enrollment_tracks.core.request_size import SMALL_BODY_BYTES
 from enrollment_tracks.courses.keys import COURSE_KEY_URL_PATTERN
 from enrollment_tracks.enrollments.serializers import (
     COURSE_KEY_EXAMPLE,
@@ -30,6 +32,20 @@ USERNAME_PARAM = OpenApiParameter(
 )
 
 
+class DeleteWithBodySchema(AutoSchema):
+    """Documents a DELETE's request body too. drf-spectacular documents bodies on POST, PUT and
+    PATCH only, but Open edX's DELETE `enrollment_allowed/` names its row in the body."""
+
+    def _get_request_body(self, direction: str = "request") -> Any:
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"  # the parent's guard; nothing else it reads depends on the method
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
+
 def message(description: str) -> OpenApiResponse:
     """An Open edX refusal: ``{"message": ...}``."""
     return OpenApiResponse(MessageSerializer, description=description)
@@ -45,8 +61,7 @@ def refusal(description: str) -> OpenApiResponse:
     return OpenApiResponse(RefusalSerializer, description=description)
 
 
-#: Django's 404 page for a path whose course id is not shaped like a course key.
-NOT_A_KEY = OpenApiResponse(description="The path is not shaped like a course key (no body).")
+TOO_LARGE = drf_error(f"The body is larger than {SMALL_BODY_BYTES} bytes (2.5 MB).")
 
 
 AUDIT_MODE: dict[str, Any] = {
@@ -146,3 +161,89 @@ POST_EXAMPLES = [
         status_codes=["406"],
     ),
 ]
+
+COURSE_DETAILS_EXAMPLE = OpenApiExample(
+    "Audit and verified", value=COURSE_DETAILS, response_only=True, status_codes=["200"]
+)
+ROLES_EXAMPLE = OpenApiExample(
+    "An instructor",
+    value={
+        "roles": [{"org": "edX", "course_id": COURSE_KEY_EXAMPLE, "role": "instructor"}],
+        "is_staff": False,
+    },
+    response_only=True,
+)
+INVITATION: dict[str, Any] = {
+    "email": "carol@example.org",
+    "course_id": COURSE_KEY_EXAMPLE,
+    "auto_enroll": True,
+    "user": None,
+    "created": "2026-01-10T09:30:00.123456Z",
+}
+#: An item of the list: drf-spectacular lists it.
+INVITATIONS_EXAMPLE = OpenApiExample("One invitation", value=INVITATION, response_only=True)
+INVITE_EXAMPLES = [
+    OpenApiExample(
+        "Invite, enrolling on registration",
+        value={"email": "carol@example.org", "course_id": COURSE_KEY_EXAMPLE, "auto_enroll": True},
+        request_only=True,
+    ),
+    OpenApiExample("The invitation", value=INVITATION, response_only=True, status_codes=["201"]),
+    OpenApiExample(
+        "Already invited",
+        value={
+            "message": "An enrollment allowed with email carol@example.org and course "
+            f"{COURSE_KEY_EXAMPLE} already exists."
+        },
+        response_only=True,
+        status_codes=["409"],
+    ),
+]
+UNINVITE_EXAMPLES = [
+    OpenApiExample(
+        "Withdraw an invitation",
+        value={"email": "carol@example.org", "course_id": COURSE_KEY_EXAMPLE},
+        request_only=True,
+    ),
+]
+SEARCH_PAGE_EXAMPLE = OpenApiExample(
+    "A page",
+    value={
+        "next": "https://lms.example.org/api/enrollment/v1/enrollments/?cursor=cD0yMDI2LTAx",
+        "previous": None,
+        "results": [
+            {
+                "created": "2026-01-10T09:30:00.123456Z",
+                "mode": "verified",
+                "is_active": True,
+                "user": "bob",
+                "course_id": COURSE_KEY_EXAMPLE,
+            },
+            {
+                "created": "2026-01-09T17:02:11.000000Z",
+                "mode": "audit",
+                "is_active": False,
+                "user": "alice",
+                "course_id": COURSE_KEY_EXAMPLE,
+            },
+        ],
+    },
+    response_only=True,
+    status_codes=["200"],
+)
+TOO_MANY_VALUES_EXAMPLE = OpenApiExample(
+    "101 usernames",
+    value={
+        "developer_message": "Too many usernames in a single request - 101. A maximum of 100 "
+        "is allowed",
+        "error_code": "too_many_values",
+        "field_errors": {
+            "username": {
+                "developer_message": "Too many usernames in a single request - 101. A maximum "
+                "of 100 is allowed"
+            }
+        },
+    },
+    response_only=True,
+    status_codes=["400"],
+)

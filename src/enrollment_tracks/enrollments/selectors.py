@@ -16,7 +16,8 @@ from enrollment_tracks.enrollments.models import (
 
 
 def enrollment_get(*, learner: User, course: CourseRun) -> Enrollment | None:
-    return Enrollment.objects.filter(user=learner, course=course).first()
+    # By id: the default ordering (the course's key) would join the course for nothing.
+    return Enrollment.objects.filter(user=learner, course=course).order_by("pk").first()
 
 
 def enrollments_for_learner(learner: User, *, active_only: bool = True) -> QuerySet[Enrollment]:
@@ -60,6 +61,19 @@ def audit_for_course(course: CourseRun) -> QuerySet[EnrollmentAudit]:
 
 def invitations_for_course(course: CourseRun) -> QuerySet[Invitation]:
     return Invitation.objects.filter(course=course).select_related("user").order_by("email")
+
+
+def enrollment_of(*, learner: User, course_key: str) -> Enrollment | None:
+    """The learner's enrollment in the course with this key (``learner`` set on it)."""
+    enrollment = (
+        Enrollment.objects.select_related("course")
+        .filter(user=learner, course__key=course_key)
+        .order_by("pk")
+        .first()
+    )
+    if enrollment is not None:
+        enrollment.user = learner
+    return enrollment
 
 
 def enrollment_find(*, username: str, course_key: str) -> Enrollment | None:

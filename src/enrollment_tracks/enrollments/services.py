@@ -118,22 +118,40 @@ def _invitation_valid_for(learner: User, course: CourseRun) -> Invitation | None
     return invitation
 
 
+def _locked_enrollment(learner: User, course: CourseRun) -> Enrollment | None:
+    """The learner's enrollment in the course, row-locked, or ``None``. Caller holds the
+    transaction.
+
+    Ordered by id, not by the model's default ordering: that one sorts by the course's key,
+    which joins the course, and ``FOR UPDATE`` would then lock the course's row as well,
+    making every enrollment write in the course wait for the others.
+    """
+    return (
+        Enrollment.objects.select_for_update()
+        .filter(user=learner, course=course)
+        .order_by("pk")
+        .first()
+    )
+
+
 def _lock_enrollment(
     learner: User, course: CourseRun, *, track: str, now: dt.datetime
 ) -> tuple[Enrollment, bool]:
-    """Get the (learner, course) row locked, creating it inactive if missing.
+    """Get the (learner, course) row locked, creating it if missing: (row, created).
 
-    Two simultaneous requests create one row: the loser's insert fails on the unique
-    constraint inside a savepoint and it locks the winner's row instead. Caller holds the
-    transaction.
+    A created row is already the enrollment wanted (active on ``track``), which saves an update;
+    the caller's checks still run after this, and a refusal rolls the insert back with the
+    caller's transaction. Two simultaneous requests create one row: the loser's insert fails on
+    the unique constraint inside a savepoint and it locks the winner's row instead. Caller holds
+    the transaction.
     """
-    row = Enrollment.objects.select_for_update().filter(user=learner, course=course).first()
+    row = _locked_enrollment(learner, course)
     if row is not None:
         return row, False
     try:
         with transaction.atomic():
             row = Enrollment.objects.create(
-                user=learner, course=course, track=track, is_active=False, created=now, updated=now
+                user=learner, course=course, track=track, is_active=True, created=now, updated=now
             )
             return row, True
     except IntegrityError:
@@ -154,8 +172,7 @@ def _resolve_requested_track(
     return track
 
 
-def _default_track_or_refuse(course: CourseRun) -> OfferedTrack:
-    default = course_default_track(course)
+def _default_track_or_refuse(default: OfferedTrack | None) -> OfferedTrack:
     if default is None:
         raise ValidationFailed(
             "This course has no free track: enrollment needs a payment or the course team.",
@@ -165,11 +182,21 @@ def _default_track_or_refuse(course: CourseRun) -> OfferedTrack:
     return default
 
 
-def _active_learner_count(course: CourseRun) -> int:
+def _active_learner_count(course: CourseRun, *, besides: User) -> int:
+    """Active learners of the course (the course team not counted), other than ``besides``."""
     team = CourseAccessRole.objects.filter(course=course).values("user_id")
     return (
-        Enrollment.objects.filter(course=course, is_active=True).exclude(user_id__in=team).count()
+        Enrollment.objects.filter(course=course, is_active=True)
+        .exclude(user_id__in=team)
+        .exclude(user_id=besides.pk)
+        .count()
     )
+
+
+def _role(actor: User | None, course: CourseRun, *, privileged: bool) -> str:
+    """`actor_role`, without a query for an actor who is not privileged: neither course team
+    nor global staff, hence a learner."""
+    return actor_role(actor, course) if privileged else ROLE_LEARNER
 
 
 # ---------------------------------------------------------------------------- services
@@ -206,23 +233,29 @@ def enrollment_create(
         invitation = _invitation_valid_for(learner, course)
         if not privileged and invitation is None and course.max_enrollments is not None:
             CourseRun.objects.select_for_update().filter(pk=course.pk).first()
-        target = requested or _default_track_or_refuse(course)
+        default = None if privileged and requested else course_default_track(course)
+        target = requested or _default_track_or_refuse(default)
         if privileged:
             policy.check_staff_reason(track=target, reason=reason)
         else:
-            policy.check_learner_may_choose(track=target, default=course_default_track(course))
+            policy.check_learner_may_choose(track=target, default=default)
         row, created = _lock_enrollment(learner, course, track=target.slug, now=now)
-        if row.is_active and (requested is None or row.track == requested.slug):
+        was_active = row.is_active and not created
+        if was_active and (requested is None or row.track == requested.slug):
             return EnrollmentResult(enrollment=row, created=False, changed=False)
-        if not row.is_active and not privileged and invitation is None:
+        if not was_active and not privileged and invitation is None:
             policy.check_enrollment_open(course=course, now=now)
             policy.check_invitation_only(course=course, invited=False)
-            policy.check_capacity(course=course, active_learners=_active_learner_count(course))
-        was_active, track_before = row.is_active, ("" if created else row.track)
-        row.track = target.slug
-        row.is_active = True
-        row.updated = now
-        row.save(update_fields=["track", "is_active", "updated"])
+            if course.max_enrollments is not None:  # counting is the costly part
+                policy.check_capacity(
+                    course=course, active_learners=_active_learner_count(course, besides=learner)
+                )
+        track_before = "" if created else row.track
+        if not created:  # a created row is already active on the target track
+            row.track = target.slug
+            row.is_active = True
+            row.updated = now
+            row.save(update_fields=["track", "is_active", "updated"])
         if invitation is not None and invitation.user_id is None:
             invitation.user = learner
             invitation.save(update_fields=["user"])
@@ -232,7 +265,7 @@ def enrollment_create(
             learner=learner,
             email=learner.email,
             actor=actor,
-            role=actor_role(actor, course),
+            role=_role(actor, course, privileged=privileged),
             now=now,
             transition=transition
             or (
@@ -264,7 +297,7 @@ def enrollment_unenroll(
         raise PermissionDenied("You can only unenroll yourself.", code="not_course_staff")
     now = clock.now()
     with transaction.atomic():
-        row = Enrollment.objects.select_for_update().filter(user=learner, course=course).first()
+        row = _locked_enrollment(learner, course)
         if row is None or not row.is_active:
             who = "You are" if actor is not None and actor.pk == learner.pk else "This learner is"
             raise ValidationFailed(f"{who} not enrolled in this course.", code="not_enrolled")
@@ -277,7 +310,7 @@ def enrollment_unenroll(
             learner=learner,
             email=learner.email,
             actor=actor,
-            role=actor_role(actor, course),
+            role=_role(actor, course, privileged=privileged),
             now=now,
             transition=Transition.ENROLLED_TO_UNENROLLED,
             track_before=row.track,
@@ -317,7 +350,7 @@ def enrollment_change_track(
         policy.check_learner_may_choose(track=target, default=course_default_track(course))
     now = clock.now()
     with transaction.atomic():
-        row = Enrollment.objects.select_for_update().filter(user=learner, course=course).first()
+        row = _locked_enrollment(learner, course)
         if row is None:
             raise NotFound("This learner has never enrolled in this course.", code="not_enrolled")
         if row.track == target.slug:
@@ -332,7 +365,7 @@ def enrollment_change_track(
             learner=learner,
             email=learner.email,
             actor=actor,
-            role=actor_role(actor, course),
+            role=_role(actor, course, privileged=privileged),
             now=now,
             transition=(
                 Transition.ENROLLED_TO_ENROLLED

@@ -30,6 +30,15 @@ from enrollment_tracks.courses.permissions import can_manage_course
 from enrollment_tracks.courses.selectors import course_get
 from enrollment_tracks.membership import selectors, services
 from enrollment_tracks.membership.compat import openedx_results
+from enrollment_tracks.membership.docs import (
+    COURSE_TEAM,
+    FINISHED_JOB_EXAMPLE,
+    JOB_CREATE_EXAMPLES,
+    JOB_EXAMPLE,
+    JOB_PAGE_EXAMPLE,
+    RESULTS_PAGE_EXAMPLE,
+    STUDENTS_UPDATE_ENROLLMENT_EXAMPLES,
+)
 from enrollment_tracks.membership.models import MembershipJob
 from enrollment_tracks.membership.planning import JobRequest
 from enrollment_tracks.membership.runner import job_run
@@ -114,13 +123,14 @@ class StudentsUpdateEnrollmentView(CourseTeamAPIView):
             "answer with Open edX's asynchronous shape, whose `task_id` is the job's id "
             "(follow it at `/api/membership/v1/courses/{course_key}/jobs/{task_id}/`). An "
             "identifier given twice is handled once; its duplicate repeats the first "
-            "occurrence's result."
+            "occurrence's result.\n\n" + COURSE_TEAM
         ),
         request=StudentsUpdateEnrollmentSerializer,
         responses={
             200: COMPAT_RESPONSE,
-            **error_responses(400, 403, 404, style=ErrorStyle.OPENEDX),
+            **error_responses(400, 403, 404, 413, style=ErrorStyle.OPENEDX),
         },
+        examples=STUDENTS_UPDATE_ENROLLMENT_EXAMPLES,
     )
     def post(self, request: Request, course_key: str) -> Response:
         course = self.course_for(request, course_key)
@@ -159,7 +169,10 @@ class JobListView(CourseTeamAPIView):
         operation_id="membership_jobs_list",
         tags=[TAG],
         summary="The course's membership jobs, newest first",
+        description="A page of the course's jobs (`?page=`, `?page_size=`), newest first.\n\n"
+        + COURSE_TEAM,
         responses={200: JobSerializer(many=True), **error_responses(403, 404)},
+        examples=[JOB_PAGE_EXAMPLE],
     )
     def get(self, request: Request, course_key: str) -> Response:
         jobs = selectors.job_list(course=self.course_for(request, course_key))
@@ -177,9 +190,11 @@ class JobListView(CourseTeamAPIView):
             "row). With `dry_run` true (the default) the job stays `planned` and "
             "`plan_counts` tells what would happen; confirm it to run it. With `dry_run` "
             "false it is queued at once. The same `request_key` gives back the same job."
+            "\n\n" + COURSE_TEAM
         ),
         request=JobCreateSerializer,
-        responses={201: JobSerializer, **error_responses(400, 403, 404)},
+        responses={201: JobSerializer, **error_responses(400, 403, 404, 413)},
+        examples=JOB_CREATE_EXAMPLES,
     )
     def post(self, request: Request, course_key: str) -> Response:
         course = self.course_for(request, course_key)
@@ -199,7 +214,10 @@ class JobDetailView(CourseTeamAPIView):
         operation_id="membership_jobs_retrieve",
         tags=[TAG],
         summary="A job's status, progress and counts",
+        description="Poll it while the job runs: `done` of `total`, `counts` per outcome.\n\n"
+        + COURSE_TEAM,
         responses={200: JobSerializer, **error_responses(403, 404)},
+        examples=[FINISHED_JOB_EXAMPLE],
     )
     def get(self, request: Request, course_key: str, job_id: uuid.UUID) -> Response:
         return self.job_response(self.job_for(request, course_key, job_id))
@@ -215,8 +233,11 @@ class JobConfirmView(CourseTeamAPIView):
         operation_id="membership_jobs_confirm",
         tags=[TAG],
         summary="Queue a planned job (confirming twice queues it once)",
+        description="Queues a planned job for the worker; any other job is answered "
+        "unchanged.\n\n" + COURSE_TEAM,
         request=None,
         responses=_ACTION_RESPONSES,
+        examples=[JOB_EXAMPLE],
     )
     def post(self, request: Request, course_key: str, job_id: uuid.UUID) -> Response:
         job = self.job_for(request, course_key, job_id)
@@ -230,8 +251,12 @@ class JobCancelView(CourseTeamAPIView):
         operation_id="membership_jobs_cancel",
         tags=[TAG],
         summary="Cancel a job (a running one stops after its current chunk)",
+        description="A planned or queued job is cancelled at once; a running one after its "
+        "current chunk (`cancel_requested` until then); a finished one is answered "
+        "unchanged.\n\n" + COURSE_TEAM,
         request=None,
         responses=_ACTION_RESPONSES,
+        examples=[JOB_EXAMPLE],
     )
     def post(self, request: Request, course_key: str, job_id: uuid.UUID) -> Response:
         job = self.job_for(request, course_key, job_id)
@@ -245,8 +270,11 @@ class JobRetryView(CourseTeamAPIView):
         operation_id="membership_jobs_retry",
         tags=[TAG],
         summary="Queue a failed job again; it resumes from its checkpoint",
+        description="Queues a failed job again; it resumes after the last chunk it "
+        "finished. Any other job is answered unchanged.\n\n" + COURSE_TEAM,
         request=None,
         responses=_ACTION_RESPONSES,
+        examples=[FINISHED_JOB_EXAMPLE],
     )
     def post(self, request: Request, course_key: str, job_id: uuid.UUID) -> Response:
         job = self.job_for(request, course_key, job_id)
@@ -264,12 +292,13 @@ class JobResultsView(CourseTeamAPIView):
         summary="Each identifier's plan and outcome, in input order",
         description=(
             "Before the job runs, `outcome`, `before` and `after` are null and `plan` says "
-            "what will happen. The CSV file is at the job's `links.results_csv`."
+            "what will happen. The CSV file is at the job's `links.results_csv`.\n\n" + COURSE_TEAM
         ),
         responses={
             200: JobResultRowSerializer(many=True),
             **error_responses(403, 404),
         },
+        examples=[RESULTS_PAGE_EXAMPLE],
     )
     def get(self, request: Request, course_key: str, job_id: uuid.UUID) -> Response:
         job = self.job_for(request, course_key, job_id)

@@ -30,6 +30,7 @@ from enrollment_tracks.accounts.models import User
 from enrollment_tracks.api.callers import ApiCaller, api_caller
 from enrollment_tracks.core.api import NON_FIELD, ErrorStyle, exception_handler
 from enrollment_tracks.core.errors import DomainError, PermissionDenied
+from enrollment_tracks.core.request_size import BoundedBodyView
 
 COMPAT_TAG = "openedx-compatible"
 
@@ -107,7 +108,7 @@ def compat_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     return response
 
 
-class OpenEdxCompatView(APIView):
+class OpenEdxCompatView(BoundedBodyView):
     """Base of the Course Modes and Commerce API views."""
 
     error_style = ErrorStyle.OPENEDX

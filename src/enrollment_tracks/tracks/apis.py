@@ -17,7 +17,9 @@ from rest_framework.response import Response
 
 from enrollment_tracks.api.callers import api_caller
 from enrollment_tracks.api.permissions import may_manage_course_modes, may_read_course_modes
+from enrollment_tracks.core.api import NOT_ROUTED
 from enrollment_tracks.core.errors import NotFound, ValidationFailed
+from enrollment_tracks.core.request_size import SMALL_BODY_BYTES
 from enrollment_tracks.courses.keys import course_key_parse
 from enrollment_tracks.courses.models import CourseRun
 from enrollment_tracks.courses.selectors import course_get
@@ -53,18 +55,22 @@ _ERRORS = {
     "`field_errors`; `error_code` names the rule (e.g. `price_below_minimum`).",
     401: "No credentials (a bearer token or a session).",
     403: "Signed in, but not allowed (see the permissions above), or the CSRF token is missing.",
-    404: "No such course, or no such mode in the course.",
+    404: "No such course, or no such mode in the course; a path that matches no endpoint (a "
+    "course id not shaped like a course key) answers the site's HTML page.",
     409: "The course already offers this mode in this currency.",
+    413: f"The body is larger than {SMALL_BODY_BYTES} bytes (2.5 MB).",
     415: "The body's content type is not accepted (PATCH: `application/merge-patch+json`; "
     "Commerce PUT: `application/json`).",
 }
 
 
-def errors(*statuses: int) -> dict[int, OpenApiResponse]:
-    return {
+def errors(*statuses: int) -> dict[Any, OpenApiResponse]:
+    """The error responses; with 404, also the HTML page of a path that matches no URL."""
+    responses: dict[Any, OpenApiResponse] = {
         code: OpenApiResponse(response=CompatErrorSerializer, description=_ERRORS[code])
         for code in statuses
     }
+    return {**responses, **NOT_ROUTED} if 404 in statuses else responses
 
 
 READ_PERMISSIONS = (
@@ -89,16 +95,6 @@ MODE_EXAMPLE = {
     "description": None,
     "sku": "8CF08E5",
     "bulk_sku": "A5B6DBE",
-}
-AUDIT_EXAMPLE = {
-    **MODE_EXAMPLE,
-    "mode_slug": "audit",
-    "mode_display_name": "Audit",
-    "min_price": 0,
-    "expiration_datetime": None,
-    "expiration_datetime_is_explicit": False,
-    "sku": None,
-    "bulk_sku": None,
 }
 MINIMUM_PRICE_ERROR = {
     "min_price": [
@@ -147,9 +143,8 @@ class CourseModesView(OpenEdxCompatView):
         responses={
             200: OpenApiResponse(
                 CourseModeSerializer(many=True),
-                examples=[
-                    OpenApiExample("Audit and verified", value=[AUDIT_EXAMPLE, MODE_EXAMPLE])
-                ],
+                # One item: drf-spectacular lists it (a list example would be listed twice).
+                examples=[OpenApiExample("A verified mode", value=MODE_EXAMPLE)],
             ),
             **errors(401, 403, 404),
         },
@@ -179,7 +174,7 @@ class CourseModesView(OpenEdxCompatView):
             201: OpenApiResponse(
                 CourseModeSerializer, examples=[OpenApiExample("Verified", value=MODE_EXAMPLE)]
             ),
-            **errors(400, 401, 403, 404, 409),
+            **errors(400, 401, 403, 404, 409, 413),
         },
         examples=[
             OpenApiExample("Verified", value=MODE_EXAMPLE, request_only=True),
@@ -264,7 +259,7 @@ class CourseModeDetailView(OpenEdxCompatView):
         request={MergePatchParser.media_type: CourseModeInputSerializer(partial=True)},
         responses={
             204: OpenApiResponse(description="Changed."),
-            **errors(400, 401, 403, 404, 409, 415),
+            **errors(400, 401, 403, 404, 409, 413, 415),
         },
         examples=[
             OpenApiExample(

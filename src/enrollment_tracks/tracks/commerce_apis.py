@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from enrollment_tracks.api.callers import api_caller
 from enrollment_tracks.api.permissions import may_write_commerce
+from enrollment_tracks.core.api import NOT_ROUTED
 from enrollment_tracks.core.errors import NotFound, ValidationFailed
 from enrollment_tracks.courses.models import CourseRun
 from enrollment_tracks.courses.selectors import course_get
@@ -115,8 +116,9 @@ class CommerceCourseListView(OpenEdxCompatView):
             200: OpenApiResponse(
                 CommerceCourseSerializer(many=True),
                 examples=[
+                    # One item: drf-spectacular lists it.
                     OpenApiExample(
-                        "One course", value=[{**COURSE_EXAMPLE, "verification_deadline": None}]
+                        "One course", value={**COURSE_EXAMPLE, "verification_deadline": None}
                     )
                 ],
             ),
@@ -180,7 +182,8 @@ class CommerceCourseView(OpenEdxCompatView):
         responses={
             200: OpenApiResponse(CommerceCourseSerializer, description="Updated."),
             201: OpenApiResponse(CommerceCourseSerializer, description="The course had no mode."),
-            **errors(400, 401, 403, 409, 415),
+            **errors(400, 401, 403, 409, 413, 415),
+            **NOT_ROUTED,
         },
         examples=[
             OpenApiExample("Audit and verified", value=PUT_EXAMPLE, request_only=True),

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from enrollment_tracks.core import clock
@@ -63,12 +65,49 @@ def _virtual_default(site: SiteSettings) -> OfferedTrack:
     )
 
 
+#: Inside :func:`course_tracks_read_once`: course id → its configured tracks, read once.
+_READ_ONCE: ContextVar[dict[int, list[OfferedTrack]] | None] = ContextVar(
+    "course_tracks_read_once", default=None
+)
+
+
+@contextmanager
+def course_tracks_read_once() -> Iterator[None]:
+    """Within the block, each course's tracks are read from the database once.
+
+    Open edX keeps ``modes_for_course`` in a request cache for the same reason: one request asks
+    for a course's tracks several times (the requested track, the default one, the rendering).
+    For blocks that do not change tracks, such as an Enrollment API request; the track services
+    forget what the block read about the course they change all the same.
+    """
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+def course_tracks_forget(course_id: int) -> None:
+    """Drop what :func:`course_tracks_read_once` holds about the course (its tracks changed)."""
+    read = _READ_ONCE.get()
+    if read is not None:
+        read.pop(course_id, None)
+
+
 def course_tracks_configured(course: CourseRun) -> list[OfferedTrack]:
     """The rows the course team configured, expired ones included, in catalog order."""
+    read = _READ_ONCE.get()
+    if read is not None and course.pk in read:
+        return list(read[course.pk])
     site = site_configuration_get()
     rows = CourseTrack.objects.filter(course=course)
-    offered = [_offered(row, site) for row in rows]
-    return sorted(offered, key=lambda track: (catalog.sort_key(track.slug), track.price.currency))
+    offered = sorted(
+        (_offered(row, site) for row in rows),
+        key=lambda track: (catalog.sort_key(track.slug), track.price.currency),
+    )
+    if read is not None:
+        read[course.pk] = offered
+    return list(offered)
 
 
 def offered_track(row: CourseTrack) -> OfferedTrack:

@@ -26,6 +26,7 @@ from enrollment_tracks.tracks.models import (
     CourseVerificationDeadline,
     TrackChange,
 )
+from enrollment_tracks.tracks.selectors import course_tracks_forget
 from enrollment_tracks.tracks.types import KEEP, Keep, TrackInput, TracksReplaced
 
 
@@ -125,6 +126,8 @@ def _snapshot(track: CourseTrack) -> dict[str, Any]:
 
 
 def _history(track: CourseTrack, change: TrackChange, actor: User | None) -> None:
+    """Record a change of the track (every track write calls this)."""
+    course_tracks_forget(track.course_id)
     CourseTrackHistory.objects.create(
         course_id=track.course_id,
         slug=track.slug,
