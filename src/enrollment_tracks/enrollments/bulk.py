@@ -330,6 +330,9 @@ def _send_events_after_commit(
     course: CourseRun, changes: Sequence[BulkChange], actor: User | None
 ) -> None:
     """The same events as the single services, built only when someone listens."""
+    events.send_learners_changed_after_commit(
+        course.key, [(change.user_id, change.after_track) for change in changes]
+    )
     listening = any(
         signal.has_listeners(events.CourseEnrollmentData)
         for signal in (

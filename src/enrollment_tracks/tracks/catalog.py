@@ -277,6 +277,12 @@ def grants_certificate(slug: str) -> bool:
     return spec is not None and spec.grants_certificate
 
 
+def certificate_needs_verification(slug: str) -> bool:
+    """The track's certificate needs an approved ID verification (verified, professional...)."""
+    spec = CATALOG.get(slug)
+    return spec is not None and spec.grants_certificate and spec.needs_id_verification
+
+
 def sort_key(slug: str) -> int:
     return ORDER.index(slug) if slug in ORDER else len(ORDER)
 

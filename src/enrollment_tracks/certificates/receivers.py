@@ -1,0 +1,39 @@
+"""Reactions to enrollment changes: a learner moved to a granting track gets the certificate they
+are now eligible for. Moving to audit never revokes one (Open edX neither)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.dispatch import receiver
+
+from enrollment_tracks.courses.models import CourseRun
+from enrollment_tracks.enrollments import events
+from enrollment_tracks.tracks.catalog import grants_certificate
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(events.learners_changed, sender=events.LearnersChanged, dispatch_uid="certificates")
+def issue_on_enrollment_change(
+    sender: type,
+    course_key: str,
+    user_ids: tuple[int, ...],
+    tracks: tuple[str, ...],
+    **kwargs: Any,
+) -> None:
+    from enrollment_tracks.certificates.services import certificates_issue
+
+    # Only learners now on a granting track can be due a certificate: no query for the others.
+    granting = [u for u, track in zip(user_ids, tracks, strict=True) if grants_certificate(track)]
+    if not granting:
+        return
+    course = CourseRun.objects.filter(key=course_key).first()
+    if course is None:
+        return
+    try:
+        certificates_issue(course=course, user_ids=granting, reason="track changed")
+    except Exception:
+        # The enrollment change has committed; the "generate certificates" job catches up.
+        logger.exception("issuing certificates after an enrollment change in %s", course_key)
