@@ -24,6 +24,7 @@ run: $(VENV)/.installed-run | var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py verification_housekeeping --enqueue
 	./scripts/run.sh
 
 lint: $(VENV)/.installed-dev

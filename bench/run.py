@@ -1,9 +1,14 @@
-"""`make bench`: the batch membership engine at 100,000 learners, on SQLite and PostgreSQL.
+"""`make bench`: the batch membership engine at 100,000 learners, on SQLite and PostgreSQL, and
+the Enrollment API under gunicorn on PostgreSQL (``bench/api.py``).
+
+``python bench/run.py batch`` runs only the batch scenarios, ``python bench/run.py api`` only the
+API scenario; with no argument both run.
 
 For each backend: a fresh database is created and seeded once (``bench/child.py seed``, not
 measured), kept as a template, and every scenario then runs in a fresh process against a fresh
 copy of it, so that each process's peak RSS is the scenario's own. The figures are printed as a
-table and written to ``bench/results/latest.json`` (metric name → number). See bench/README.md.
+table and written to ``bench/results/latest.json`` (metric name → number; the figures of parts
+not run are kept). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -23,6 +28,13 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/run.py`: the package `bench` from the checkout
+    sys.path.insert(0, str(ROOT))
+
+from bench import api as api_scenario  # noqa: E402  (after the path above)
+from bench import certificates as certificates_scenario  # noqa: E402
+from bench import ecommerce as ecommerce_scenario  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 SQLITE_DIR = ROOT / "var" / "bench"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -308,7 +320,16 @@ def targets(metrics: dict[str, float], backends: list[Backend]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmarks of the batch membership engine.")
+    parser = argparse.ArgumentParser(
+        description="Benchmarks of the batch membership engine and of the Enrollment API."
+    )
+    parser.add_argument(
+        "part",
+        nargs="?",
+        choices=("all", "batch", "api", "certificates", "ecommerce"),
+        default="all",
+        help="batch scenarios, API scenario, certificates, or all of them (default)",
+    )
     parser.add_argument(
         "--backends",
         default="sqlite,postgres",
@@ -334,6 +355,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--steps", action="store_true", help="print the time of each engine step, per chunk"
+    )
+    parser.add_argument(
+        "--api-duration",
+        type=int,
+        default=api_scenario.DURATION_SECONDS,
+        help="seconds of each API run (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--api-connections",
+        type=int,
+        default=api_scenario.CONNECTIONS,
+        help="concurrent connections of the API runs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--api-rounds",
+        type=int,
+        default=api_scenario.ROUNDS,
+        help="rounds of each API run, alternating ours and the ceiling (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--api-learners",
+        type=int,
+        default=api_scenario.ApiOptions.fresh,
+        help="fresh learners seeded for each POST run (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     scenarios = tuple(name.strip() for name in args.scenarios.split(",") if name.strip())
@@ -363,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     failures: list[str] = []
     metrics: dict[str, float] = {}
-    for name in wanted:
+    for name in wanted if args.part in ("all", "batch") else []:
         backend = known[name]()
         why_not = backend.available()
         if why_not:
@@ -376,20 +421,82 @@ def main(argv: list[str] | None = None) -> int:
             failures.append(str(error))
             say(f"== FAILED: {error}")
         measured.append(backend)
-    metrics["learners"] = options.learners
-    metrics["naive_learners"] = options.naive_learners
+    if args.part in ("all", "batch"):
+        metrics["learners"] = options.learners
+        metrics["naive_learners"] = options.naive_learners
+    if args.part in ("all", "api"):
+        api_options = api_scenario.ApiOptions(
+            duration=args.api_duration,
+            connections=args.api_connections,
+            rounds=max(1, args.api_rounds),
+            fresh=args.api_learners,
+            sql_report=args.sql_report,
+        )
+        why_not = PostgreSQL(POSTGRES_ADMIN_URL).available()
+        if why_not:
+            notes.append(f"API scenario skipped (it needs PostgreSQL): {why_not}.")
+            say(f"== API scenario skipped: {why_not}.")
+        else:
+            try:
+                metrics.update(api_scenario.run_api(POSTGRES_ADMIN_URL, api_options, say, failures))
+            except api_scenario.ApiBenchFailed as error:
+                failures.append(str(error))
+                say(f"== FAILED: {error}")
 
-    print()
-    print(f"Batch membership engine, {options.learners:,} learners in one course")
-    print(table(metrics, measured))
-    scale = "" if options.learners == 100_000 else " (they are set for 100,000 learners)"
-    print(f"Targets (issue 3), not enforced{scale}:")
-    for line in targets(metrics, measured) or ["    nothing measured"]:
-        print(line)
+    if args.part in ("all", "batch"):
+        print()
+        print(f"Batch membership engine, {options.learners:,} learners in one course")
+        print(table(metrics, measured))
+        scale = "" if options.learners == 100_000 else " (they are set for 100,000 learners)"
+        print(f"Targets (issue 3), not enforced{scale}:")
+        for line in targets(metrics, measured) or ["    nothing measured"]:
+            print(line)
+    if any(name.startswith("api_") for name in metrics):
+        print()
+        print(
+            f"Enrollment API on PostgreSQL, gunicorn {api_scenario.WORKERS} workers, "
+            f"{args.api_connections} connections, "
+            f"{args.api_rounds} rounds of {args.api_duration} s per endpoint"
+        )
+        for line in api_scenario.table(metrics):
+            print(line)
+        print("Targets (issue 4), not enforced:")
+        for line in api_scenario.targets(metrics) or ["    nothing measured"]:
+            print(line)
+    if args.part in ("all", "certificates"):
+        # Certificates at scale (issue 7): its own databases, see bench/certificates.py.
+        metrics.update(
+            certificates_scenario.run_certificates(
+                wanted, args.learners, say, failures, POSTGRES_ADMIN_URL
+            )
+        )
+        print()
+        print(f"Certificates, {args.learners:,} learners in one course (target ≤ 30 s)")
+        for line in certificates_scenario.table(metrics):
+            print(line)
+    if args.part in ("all", "ecommerce"):
+        # Orders per second of the fulfilment path (issue 5): see bench/ecommerce.py.
+        metrics.update(
+            ecommerce_scenario.run_ecommerce(
+                wanted,
+                ecommerce_scenario.ORDERS,
+                ecommerce_scenario.FLOWS,
+                say,
+                failures,
+                POSTGRES_ADMIN_URL,
+            )
+        )
+        print()
+        print(f"E-commerce, {ecommerce_scenario.ORDERS:,} paid orders in one course")
+        for line in ecommerce_scenario.table(metrics):
+            print(line)
     for note in notes:
         print(f"Note: {note}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(_rounded(metrics), indent=2, sort_keys=True) + "\n")
+    kept = json.loads(args.output.read_text()) if args.output.exists() else {}
+    args.output.write_text(
+        json.dumps({**kept, **_rounded(metrics)}, indent=2, sort_keys=True) + "\n"
+    )
     print(f"Figures written to {_shown(args.output)}")
     if failures:
         print("Failed steps:\n  " + "\n  ".join(failures), file=sys.stderr)

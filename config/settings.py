@@ -7,6 +7,7 @@ and the email variables; see the README for the full list.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
     "enrollment_tracks.enrollments",
     "enrollment_tracks.notifications",
     "enrollment_tracks.membership",
+    "enrollment_tracks.ecommerce",
+    "enrollment_tracks.certificates",
+    "enrollment_tracks.verification",
     "enrollment_tracks.api",
     "enrollment_tracks.web",
     "enrollment_tracks.demo",
@@ -134,6 +138,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed, without a manifest: pages render before `collectstatic` has run (tests).
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Encrypted ID-verification photos: outside MEDIA_ROOT, never served by URL.
+    "verification": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "verification"},
+    },
 }
 WHITENOISE_USE_FINDERS = True
 
@@ -269,6 +278,8 @@ SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {
         "course_key": {
             "type": "string",
+            # courses.keys.COURSE_KEY_URL_PATTERN, anchored (a test keeps the two equal).
+            "pattern": r"^[^/+]+(?:/|\+)[^/+]+(?:/|\+)[^/?]+$",
             "description": "A course run key: course-v1:Org+Number+Run or Org/Number/Run.",
             "example": "course-v1:edX+DemoX+Demo_Course",
         }
@@ -289,6 +300,55 @@ SITE_DEFAULTS = {
     "default_currency": os.environ.get("DEFAULT_CURRENCY", "usd"),
 }
 SITE_CONFIGURATION_CACHE_SECONDS = int(os.environ.get("SITE_CONFIGURATION_CACHE_SECONDS", "30"))
+
+# --- E-commerce (enrollment_tracks.ecommerce) -------------------------------------------------
+# The payment processor, by dotted path: the built-in sandbox (test cards, no money moves) or
+# enrollment_tracks.ecommerce.processors.stripe.StripeProcessor (needs the STRIPE_* variables).
+ECOMMERCE_PROCESSOR = os.environ.get(
+    "ECOMMERCE_PROCESSOR", "enrollment_tracks.ecommerce.processors.sandbox.SandboxProcessor"
+)
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+# The sandbox signs its webhooks as Stripe does, with this secret (derived from SECRET_KEY).
+SANDBOX_WEBHOOK_SECRET = (
+    os.environ.get("SANDBOX_WEBHOOK_SECRET")
+    or hmac.new(
+        SECRET_KEY.encode(), b"enrollment_tracks.ecommerce.sandbox", hashlib.sha256
+    ).hexdigest()
+)
+# A webhook signed longer ago than this is refused (Stripe's libraries use 300 seconds).
+ECOMMERCE_WEBHOOK_TOLERANCE_SECONDS = int(
+    os.environ.get("ECOMMERCE_WEBHOOK_TOLERANCE_SECONDS", "300")
+)
+# A learner may refund an order this many days after the later of payment and course start.
+REFUND_WINDOW_DAYS = int(os.environ.get("REFUND_WINDOW_DAYS", "14"))
+# Reconciliation fulfils orders paid this long ago and still not fulfilled.
+ORDER_RECONCILE_AFTER_SECONDS = int(os.environ.get("ORDER_RECONCILE_AFTER_SECONDS", "300"))
+
+# --- ID verification (enrollment_tracks.verification) -----------------------------------------
+# Key-encryption keys that wrap each photo's data key: "id:base64-of-32-bytes,id2:...". The
+# first (or VERIFICATION_KEK_ID) wraps new photos; the others still unwrap older ones (rotation:
+# `manage.py verification_rotate_keys`). Without the variable, a development key derived from
+# SECRET_KEY exists only while DEBUG is on or SECRET_KEY is the development key; otherwise there
+# is none and the check verification.E001 stops the server.
+VERIFICATION_KEKS = dict(
+    item.split(":", 1) for item in _env_list("VERIFICATION_KEKS", "") if ":" in item
+)
+if not VERIFICATION_KEKS and (DEBUG or SECRET_KEY == "insecure-development-key-change-me"):
+    VERIFICATION_KEKS = {
+        "dev": base64.b64encode(
+            hmac.new(SECRET_KEY.encode(), b"verification.kek.dev", hashlib.sha256).digest()
+        ).decode()
+    }
+VERIFICATION_KEK_ID = os.environ.get("VERIFICATION_KEK_ID") or next(iter(VERIFICATION_KEKS), "")
+VERIFICATION_REVIEW_MODE = os.environ.get("VERIFICATION_REVIEW_MODE", "automatic")
+VERIFICATION_EXPIRY_DAYS = int(os.environ.get("VERIFICATION_EXPIRY_DAYS", "365"))
+VERIFICATION_EXPIRING_SOON_DAYS = int(os.environ.get("VERIFICATION_EXPIRING_SOON_DAYS", "30"))
+VERIFICATION_PHOTO_RETENTION_DAYS = int(os.environ.get("VERIFICATION_PHOTO_RETENTION_DAYS", "30"))
+VERIFICATION_PHOTO_MAX_BYTES = int(os.environ.get("VERIFICATION_PHOTO_MAX_BYTES", "10485760"))
+VERIFICATION_PHOTO_MAX_PIXELS = int(os.environ.get("VERIFICATION_PHOTO_MAX_PIXELS", "25000000"))
+VERIFICATION_HOUSEKEEPING_SECONDS = int(os.environ.get("VERIFICATION_HOUSEKEEPING_SECONDS", "3600"))
 
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -14,7 +14,12 @@ urlpatterns = [
     path("", include("enrollment_tracks.api.urls")),
     path("", include("enrollment_tracks.membership.api_urls")),
     path("", include("enrollment_tracks.membership.urls")),
+    path("", include("enrollment_tracks.certificates.api_urls")),
+    path("", include("enrollment_tracks.certificates.urls")),
     path("", include("enrollment_tracks.tracks.api_urls")),
     path("", include("enrollment_tracks.enrollments.api_urls")),
+    path("", include("enrollment_tracks.verification.api_urls")),
+    path("", include("enrollment_tracks.verification.urls")),
+    path("", include("enrollment_tracks.ecommerce.urls")),
     path("", include("enrollment_tracks.web.urls")),
 ]

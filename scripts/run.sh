@@ -34,6 +34,8 @@ cat <<MSG
 
   Course A  course-v1:DemoX+Tracks101+2026  "Tracks 101": no tracks configured (audit only), 200 learners
   Course B  course-v1:DemoX+Tracks201+2026  "Tracks 201": audit, honor, verified (unavailable: e-commerce off)
+            To sell verified: Admin → Site configuration → tick "E-commerce enabled"; then pay
+            with the sandbox test card 4242 4242 4242 4242 (no money moves).
 
   Press Ctrl-C to stop.
 

@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 from enrollment_tracks.accounts.models import User
 from enrollment_tracks.api.services import api_client_create
 from enrollment_tracks.courses.models import CourseRun
+from enrollment_tracks.ecommerce.services import order_checkout
 from enrollment_tracks.enrollments.services import enrollment_create, invitation_create
 from enrollment_tracks.membership.models import JobStatus, MembershipJob
 from enrollment_tracks.membership.parsing import parse_text
@@ -71,10 +72,15 @@ class World:
     service_user: User
     planned_job: MembershipJob
     failed_job: MembershipJob
+    order_number: str
 
     def placeholders(self) -> dict[str, str]:
-        """What a row's path may name: ``{job}`` and ``{failed_job}``."""
-        return {"job": str(self.planned_job.pk), "failed_job": str(self.failed_job.pk)}
+        """What a row's path may name: ``{job}``, ``{failed_job}`` and ``{order}``."""
+        return {
+            "job": str(self.planned_job.pk),
+            "failed_job": str(self.failed_job.pk),
+            "order": self.order_number,
+        }
 
 
 def _failed_job(course: CourseRun, actor: User) -> MembershipJob:
@@ -118,6 +124,13 @@ def world() -> World:
         service_user=UserFactory(username="ecommerce_worker"),
         planned_job=_planned_job(course, team),
         failed_job=_failed_job(course, team),
+        # An unpaid order of a learner who is none of the callers (its owner may read it).
+        order_number=order_checkout(
+            learner=UserFactory(username="buyer"),
+            course=course,
+            track=catalog.VERIFIED,
+            idempotency_key="matrix",
+        ).order_number,
     )
 
 

@@ -137,6 +137,7 @@ REQUESTS: dict[str, Request] = {
             ],
         },
     ),
+    "commerce order GET": Request("get", "/api/commerce/v1/orders/{order}/"),
     # Membership: Open edX's batch endpoint (form-encoded, as the dashboard posts) and our jobs
     "students_update_enrollment POST": Request(
         "post", COMPAT, {"action": "enroll", "identifiers": OTHER_LEARNER}, FORM
@@ -183,6 +184,7 @@ MATRIX: dict[str, tuple[str | None, tuple[int | str, ...]]] = {
     "commerce courses GET":            (C_WRITE,  (403,  403,  403,  403,  403,  200,  200,  403)),
     "commerce course GET":             (C_WRITE,  (403,  403,  403,  403,  403,  200,  200,  403)),
     "commerce course PUT":             (C_WRITE,  (403,  403,  403,  403,  403,  200,  200,  403)),
+    "commerce order GET":              (C_WRITE,  (403,  404,  404,  404,  404,  200,  200,  404)),
     "students_update_enrollment POST": (NO_SCOPE, (403,  403,  403,  200,  403,  200,  403,  403)),
     "jobs GET":                        (NO_SCOPE, (403,  403,  403,  200,  403,  200,  403,  403)),
     "jobs POST":                       (NO_SCOPE, (403,  403,  403,  201,  403,  201,  403,  403)),
@@ -274,7 +276,7 @@ def test_the_table_has_one_row_per_request():
 
 #: URL namespaces (and un-namespaced names) whose every view and method the table must cover:
 #: Open edX's APIs and ours around them. An app that adds an API adds its namespace and rows.
-API_NAMESPACES = {"enrollment-api", "tracks-api", "membership-api"}
+API_NAMESPACES = {"enrollment-api", "tracks-api", "membership-api", "ecommerce"}
 API_NAMES = {"api-schema", "api-docs"}
 NOT_OPERATIONS = {"options", "head", "trace"}
 
@@ -304,7 +306,7 @@ def api_operations() -> set[tuple[str, str]]:
 
 def test_every_api_operation_has_a_row():
     some_id = "00000000-0000-0000-0000-000000000001"
-    placeholders = {"job": some_id, "failed_job": some_id}
+    placeholders = {"job": some_id, "failed_job": some_id, "order": "ET-0"}
     rows = set()
     for request in REQUESTS.values():
         match = resolve(urlsplit(request.path.format(**placeholders)).path)

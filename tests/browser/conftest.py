@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # A generated video for getUserMedia and an auto-granted camera prompt (ID verification).
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 MISSING = (
     "Chromium not installed (/usr/bin/chromium): browser tests skipped; "

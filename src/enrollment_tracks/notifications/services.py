@@ -23,6 +23,13 @@ OUTBOX_TABLE = OutboxMessage._meta.db_table
 
 MESSAGE_TYPES = frozenset(
     {"enrolled_enroll", "allowed_enroll", "enrolled_unenroll", "allowed_unenroll", "track_changed"}
+    | {
+        "verification_submitted",
+        "verification_approved",
+        "verification_denied",
+        "verification_expiring",
+    }
+    | {"order_receipt", "order_refunded"}
 )
 
 

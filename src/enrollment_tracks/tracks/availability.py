@@ -14,7 +14,7 @@ ECOMMERCE_SETTING = "Site configuration → “E-commerce enabled” (environmen
 IDV_SETTING = (
     "Site configuration → “ID verification enabled” (environment: ID_VERIFICATION_ENABLED)"
 )
-COMMERCE_APP = "enrollment_tracks.commerce"
+COMMERCE_APP = "enrollment_tracks.ecommerce"
 
 
 def requires_payment(spec: TrackSpec, price: Decimal) -> bool:

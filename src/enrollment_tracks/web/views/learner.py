@@ -3,21 +3,26 @@ dashboard (signed-in learners, each acting only for themselves)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from enrollment_tracks.certificates.selectors import learner_certificates
 from enrollment_tracks.core.errors import DomainError
 from enrollment_tracks.courses.models import CourseRun
 from enrollment_tracks.courses.permissions import can_manage_course
 from enrollment_tracks.courses.selectors import course_list
+from enrollment_tracks.ecommerce.selectors import is_paid, upgrades_for
 from enrollment_tracks.enrollments.selectors import enrollment_get, enrollments_for_learner
 from enrollment_tracks.enrollments.services import enrollment_create, enrollment_unenroll
 from enrollment_tracks.tracks import catalog
 from enrollment_tracks.tracks.selectors import course_default_track, course_tracks
 from enrollment_tracks.tracks.types import OfferedTrack
+from enrollment_tracks.verification.selectors import learner_verification
 from enrollment_tracks.web.errors import raise_for_page
 from enrollment_tracks.web.forms import EnrollForm
 from enrollment_tracks.web.views.common import course_or_404, current_user
@@ -56,6 +61,9 @@ def _about_context(
         "enrollment": enrollment if enrollment and enrollment.is_active else None,
         "enrollment_track": catalog.CATALOG.get(enrollment.track) if enrollment else None,
         "can_manage": request.user.is_authenticated and can_manage_course(request.user, course),
+        # The e-commerce module: an upgrade the learner may buy now, or seats for sale.
+        "upgrade": upgrades_for([enrollment]).get(course.pk) if enrollment else None,
+        "for_sale": [track for track in tracks if track.is_available and is_paid(track)],
     }
 
 
@@ -108,8 +116,19 @@ def course_unenroll(request: HttpRequest, course_key: str) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows = [
-        {"enrollment": enrollment, "spec": catalog.CATALOG.get(enrollment.track)}
-        for enrollment in enrollments_for_learner(current_user(request))
+    user = current_user(request)
+    certificates = learner_certificates(user)
+    enrollments = list(enrollments_for_learner(user))
+    upgrades = upgrades_for(enrollments)
+    rows: list[dict[str, Any]] = [
+        {
+            "enrollment": enrollment,
+            "spec": catalog.CATALOG.get(enrollment.track),
+            "certificate": certificates.get(enrollment.course_id),
+            "upgrade": upgrades.get(enrollment.course_id),
+        }
+        for enrollment in enrollments
     ]
-    return render(request, "web/dashboard.html", {"rows": rows})
+    needs_verification = any(row["spec"] and row["spec"].needs_id_verification for row in rows)
+    verification = learner_verification(user.pk) if needs_verification else None
+    return render(request, "web/dashboard.html", {"rows": rows, "verification": verification})
