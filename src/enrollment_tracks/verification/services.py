@@ -21,7 +21,7 @@ from enrollment_tracks.core import clock
 from enrollment_tracks.core.errors import Conflict, NotFound, ValidationFailed
 from enrollment_tracks.courses.models import CourseRun
 from enrollment_tracks.tracks.selectors import course_verification_deadline
-from enrollment_tracks.verification import crypto, emails, photos, sealing
+from enrollment_tracks.verification import crypto, emails, events, photos, sealing
 from enrollment_tracks.verification.models import (
     TRANSITIONS,
     AttemptEvent,
@@ -97,6 +97,7 @@ def _decide(
         # A reviewer's note on an approval stays in the history; the learner sees only the
         # automatic approval's statement that nothing was compared.
         attempt.decision_reason = reason if actor is None else ""
+        events.send_approved_after_commit(attempt.user_id)
 
 
 def _recipient(user: User) -> emails.Recipient:
