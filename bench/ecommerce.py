@@ -31,7 +31,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.databases import fresh_database, postgres_admin
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.json"
@@ -52,36 +53,6 @@ class BenchFailed(RuntimeError):
 # ---------------------------------------------------------------------------- parent side
 
 
-def _postgres_url(admin_url: str) -> str:
-    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{POSTGRES_DB}"))
-
-
-def _postgres_admin(admin_url: str, *statements: str) -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
-            for statement in statements:
-                conn.execute(statement.encode())
-    except Exception as error:  # the server is optional: report why it was skipped
-        return str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
-    return None
-
-
-def _fresh_database(backend: str, admin_url: str) -> str | None:
-    if backend == "sqlite":
-        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
-    why_not = _postgres_admin(
-        admin_url,
-        f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)",
-        f"CREATE DATABASE {POSTGRES_DB}",
-    )
-    return None if why_not else _postgres_url(admin_url)
-
-
 def run_ecommerce(
     backends: list[str],
     orders: int,
@@ -93,7 +64,7 @@ def run_ecommerce(
     """Measure each backend in a child process; returns the flat metrics."""
     metrics: dict[str, float] = {}
     for backend in backends:
-        url = _fresh_database(backend, admin_url)
+        url = fresh_database(backend, admin_url, sqlite_path=SQLITE_PATH, postgres_db=POSTGRES_DB)
         if url is None:
             say(f"== e-commerce on {backend} skipped: the server does not answer")
             continue
@@ -121,7 +92,7 @@ def run_ecommerce(
         for name, value in figures.items():
             metrics[f"{backend}.ecommerce.{name}"] = value
         if backend == "postgres":
-            _postgres_admin(admin_url, f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
+            postgres_admin(admin_url, f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
     return metrics
 
 

@@ -3,41 +3,16 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from enrollment_tracks.enrollments.models import Enrollment, Invitation
 from tests.api_enrollment.conftest import ALLOWED, ENROLLMENT, KEY
+from tests.concurrency import together
 from tests.factories import UserFactory, make_course
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def together(count: int, work: Callable[[], Any]) -> list[Any]:
-    """``work()`` in ``count`` threads released at once; each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work()
-        except BaseException as error:  # reported to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def post(user, url: str, body: dict) -> int:

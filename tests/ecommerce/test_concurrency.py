@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from enrollment_tracks.core.money import Money
 from enrollment_tracks.ecommerce import services
@@ -18,34 +15,12 @@ from enrollment_tracks.ecommerce.webhooks import webhook_receive
 from enrollment_tracks.enrollments.models import Enrollment, EnrollmentAudit
 from enrollment_tracks.notifications.models import OutboxMessage
 from enrollment_tracks.tracks import catalog
+from tests.concurrency import together
 from tests.ecommerce.conftest import checkout
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 THREADS = 20
-
-
-def together(count: int, work: Callable[[], Any]) -> list[Any]:
-    """``work()`` in ``count`` threads released at once; each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work()
-        except BaseException as error:  # reported to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def paid(order: Order) -> Order:

@@ -23,18 +23,8 @@ from enrollment_tracks.certificates.models import (
     PassingGrade,
     Signatory,
 )
+from enrollment_tracks.core.admin_base import ReadOnlyAdmin
 from enrollment_tracks.core.errors import DomainError
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class SignatoryInline(admin.TabularInline):

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from enrollment_tracks.core.admin_base import ReadOnlyAdmin
 from enrollment_tracks.core.errors import DomainError
 from enrollment_tracks.ecommerce.models import (
     Coupon,
@@ -18,17 +19,6 @@ from enrollment_tracks.ecommerce.models import (
     Refund,
 )
 from enrollment_tracks.ecommerce.services import coupon_create
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class OrderHistoryInline(admin.TabularInline):
