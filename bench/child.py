@@ -27,6 +27,7 @@ import math
 import os
 import resource
 import sys
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -115,6 +116,7 @@ class Queries:
     #: seconds and calls per statement (its first 90 characters), for ``--profile``
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     calls: Counter[str] = field(default_factory=Counter)
+    guard: threading.Lock = field(default_factory=threading.Lock)  # chunks run in threads
 
     @property
     def total(self) -> int:
@@ -128,14 +130,15 @@ class Queries:
         many: bool,
         context: dict[str, Any],
     ) -> Any:
-        self.kinds[_verb(sql)] += 1
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
             key = " ".join(sql.split())[:90]
-            self.seconds[key] += time.perf_counter() - started
-            self.calls[key] += 1
+            with self.guard:
+                self.kinds[_verb(sql)] += 1
+                self.seconds[key] += time.perf_counter() - started
+                self.calls[key] += 1
 
     def report(self, title: str) -> str:
         total = sum(self.seconds.values())
@@ -147,16 +150,24 @@ class Queries:
 
 @contextmanager
 def counting() -> Iterator[Queries]:
-    """Count every statement run on the default connection inside the block."""
+    """Count every statement run inside the block, on the default connection and on those
+    opened meanwhile (a job applies chunks side by side, each thread on its own)."""
     from django.db import connection
+    from django.db.backends.signals import connection_created
 
     queries = Queries()
     restore = _count_copies(queries) if connection.vendor == "postgresql" else None
     restore_commit = _time_commits(queries)
+
+    def wrap_new(sender: Any, connection: Any, **kwargs: Any) -> None:
+        connection.execute_wrappers.append(queries)
+
+    connection_created.connect(wrap_new)
     try:
         with connection.execute_wrapper(queries):
             yield queries
     finally:
+        connection_created.disconnect(wrap_new)
         restore_commit()
         if restore is not None:
             restore()
@@ -164,24 +175,28 @@ def counting() -> Iterator[Queries]:
 
 def _time_commits(queries: Queries) -> Callable[[], None]:
     """A commit is no statement for Django's wrappers, yet it does work: deferred foreign-key
-    checks run then. Timed (not counted) as ``COMMIT``."""
+    checks run then. Timed (not counted) as ``COMMIT``.
+
+    Shadowed on the backend's class, so that every connection's commits are timed.
+    """
     from django.db import connections
 
-    wrapper = connections["default"]
-    original = wrapper._commit  # type: ignore[attr-defined]
+    backend = type(connections["default"])
+    original = backend._commit  # type: ignore[attr-defined]
 
-    def commit() -> None:
+    def commit(self: Any) -> None:
         started = time.perf_counter()
         try:
-            original()
+            original(self)
         finally:
-            queries.seconds["COMMIT"] += time.perf_counter() - started
-            queries.calls["COMMIT"] += 1
+            with queries.guard:
+                queries.seconds["COMMIT"] += time.perf_counter() - started
+                queries.calls["COMMIT"] += 1
 
-    setattr(wrapper, "_commit", commit)  # noqa: B010 (a private method, shadowed for a while)
+    setattr(backend, "_commit", commit)  # noqa: B010 (a private method, shadowed for a while)
 
     def restore() -> None:
-        delattr(wrapper, "_commit")
+        setattr(backend, "_commit", original)  # noqa: B010
 
     return restore
 
@@ -194,13 +209,14 @@ def _count_copies(queries: Queries) -> Callable[[], None]:
 
     @contextmanager
     def copy(self: Any, statement: Any, params: Any = None, **kwargs: Any) -> Iterator[Any]:
-        queries.kinds["COPY"] += 1
         started = time.perf_counter()
         with original(self, statement, params, **kwargs) as copying:
             yield copying
         key = " ".join(str(statement).split())[:90]
-        queries.seconds[key] += time.perf_counter() - started  # the rows' writing included
-        queries.calls[key] += 1
+        with queries.guard:
+            queries.kinds["COPY"] += 1
+            queries.seconds[key] += time.perf_counter() - started  # the rows' writing included
+            queries.calls[key] += 1
 
     psycopg.Cursor.copy = copy  # type: ignore[method-assign]
 
@@ -221,18 +237,14 @@ TIMED_STEPS = (
     ("enrollment_tracks.membership.planning", "_enrollments"),
     ("enrollment_tracks.membership.planning", "invitations_state"),
     ("enrollment_tracks.membership.planning", "_plan_one"),
-    ("enrollment_tracks.membership.runner", "chunk_items"),
     ("enrollment_tracks.membership.runner", "apply_chunk"),
+    ("enrollment_tracks.membership.runner", "_pending_chunks"),
+    ("enrollment_tracks.membership.applying", "_stage_chunk"),
     ("enrollment_tracks.membership.applying", "actor_role"),
-    ("enrollment_tracks.membership.applying", "invitations_state"),
-    ("enrollment_tracks.membership.applying", "course_default_track"),
-    ("enrollment_tracks.membership.applying", "enrollments_bulk_apply"),
-    ("enrollment_tracks.membership.applying", "invitations_bulk_delete"),
-    ("enrollment_tracks.membership.applying", "_outcome"),
-    ("enrollment_tracks.membership.applying", "outbox_enqueue"),
+    ("enrollment_tracks.membership.applying", "enrollments_apply_staged"),
+    ("enrollment_tracks.membership.applying", "_apply_invitations"),
     ("enrollment_tracks.membership.applying", "outbox_enqueue_select"),
-    ("enrollment_tracks.enrollments.bulk", "_insert_missing"),
-    ("enrollment_tracks.enrollments.bulk", "_read_locked"),
+    ("enrollment_tracks.membership.applying", "insert_missing"),
     ("enrollment_tracks.core.bulk", "stage_ids"),
     ("enrollment_tracks.core.bulk", "stage_strings"),
     ("enrollment_tracks.core.bulk", "insert_rows"),

@@ -187,6 +187,8 @@ MEMBERSHIP_MAX_IDENTIFIERS = int(os.environ.get("MEMBERSHIP_MAX_IDENTIFIERS", "1
 # which answers with the limit message, instead of Django's bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, MEMBERSHIP_MAX_IDENTIFIERS * 330)
 MEMBERSHIP_CHUNK_SIZE = int(os.environ.get("MEMBERSHIP_CHUNK_SIZE", "5000"))
+# Chunks of one job applied at once on PostgreSQL, each on its own connection (SQLite: one).
+MEMBERSHIP_PARALLEL_CHUNKS = int(os.environ.get("MEMBERSHIP_PARALLEL_CHUNKS", "2"))
 # A running job whose worker has not reported for this long is taken over by another worker.
 MEMBERSHIP_STALE_SECONDS = int(os.environ.get("MEMBERSHIP_STALE_SECONDS", "120"))
 # students_update_enrollment runs lists up to this size in the request; longer ones become a job.

@@ -19,10 +19,12 @@ from django.db import connection, transaction
 from enrollment_tracks.accounts.models import User
 from enrollment_tracks.core import bulk, clock
 from enrollment_tracks.enrollments.models import Enrollment, EnrollmentAudit, Transition
-from enrollment_tracks.membership.models import JobStatus, MembershipJob
+from enrollment_tracks.membership import runner
+from enrollment_tracks.membership.models import JobResult, JobStatus, MembershipJob
 from enrollment_tracks.membership.parsing import Entry
 from enrollment_tracks.membership.runner import job_run
 from enrollment_tracks.membership.services import JobRequest, job_confirm, job_plan
+from enrollment_tracks.notifications.models import OutboxMessage
 from tests.factories import make_course, make_course_team, make_track
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -144,3 +146,35 @@ def test_overlapping_jobs_end_consistent(settings):
     assert sum(len(rows) for rows in by_learner.values()) == (
         to_honor.counts["changed"] + unenroll.counts["unenrolled"]
     )
+
+
+def test_one_job_applies_its_chunks_side_by_side_once_each(settings, monkeypatch):
+    settings.MEMBERSHIP_CHUNK_SIZE = 250
+    settings.MEMBERSHIP_PARALLEL_CHUNKS = 2
+    course = make_course()
+    make_track(course, "audit")
+    make_track(course, "honor")
+    staff = make_course_team(course)
+    names = _seed(course)
+    job = _confirmed(
+        staff, course, names, action="change_track", to_track="honor", notify=True, reason="Honor"
+    )
+    threads: set[str] = set()
+    apply_chunk = runner.apply_chunk
+
+    def recording(*args, **kwargs):
+        threads.add(threading.current_thread().name)
+        return apply_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "apply_chunk", recording)
+    assert job_run(job.pk) == JobStatus.SUCCEEDED
+    assert len(threads) == 2
+    job.refresh_from_db()
+    assert (job.done, job.counts) == (LEARNERS, {"changed": LEARNERS})
+    assert set(Enrollment.objects.filter(course=course).values_list("track", flat=True)) == {
+        "honor"
+    }
+    audit = EnrollmentAudit.objects.filter(batch_job_id=job.pk)
+    assert audit.count() == audit.values("learner_id").distinct().count() == LEARNERS
+    assert JobResult.objects.filter(job=job).count() == LEARNERS
+    assert OutboxMessage.objects.count() == LEARNERS

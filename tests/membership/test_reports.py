@@ -11,7 +11,7 @@ from enrollment_tracks.enrollments.services import enrollment_create
 from enrollment_tracks.membership import reports
 from enrollment_tracks.membership.models import JobStatus
 from enrollment_tracks.membership.parsing import parse_text
-from enrollment_tracks.membership.runner import _claim, _run_one_chunk, job_run
+from enrollment_tracks.membership.runner import _claim, _finish, _run_one_chunk, job_run
 from enrollment_tracks.membership.services import JobRequest, job_cancel, job_confirm, job_plan
 from tests.factories import UserFactory, make_course, make_course_team, make_track
 
@@ -107,13 +107,14 @@ def test_items_not_reached_are_pending_then_cancelled(staff, course, settings):
 
     job_confirm(actor=staff, job=job)
     assert _claim(job.pk, "test-runner")
-    assert _run_one_chunk(job.pk, "test-runner")
+    assert _run_one_chunk(job.pk, "test-runner", 0, 2)
     job.refresh_from_db()
     outcomes = [row["outcome"] for row in csv_rows(job)]
     assert outcomes == ["enrolled", "enrolled", "pending", "pending", "pending"]
 
     job_cancel(actor=staff, job=job)
-    assert not _run_one_chunk(job.pk, "test-runner")
+    assert not _run_one_chunk(job.pk, "test-runner", 2, 4)
+    _finish(job.pk, "test-runner")
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
     outcomes = [row["outcome"] for row in csv_rows(job)]

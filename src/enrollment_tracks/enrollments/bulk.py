@@ -1,12 +1,16 @@
-"""Set-based enrollment writes for batch jobs: one chunk of learners per call.
+"""Set-based enrollment writes for batch jobs: one chunk of learners per call, in SQL.
 
-The caller (a membership job) holds the transaction of the chunk. Every statement works on the
-whole chunk: stage the learners' ids, insert missing enrollments, read the chunk's rows once
-(locked on PostgreSQL, in id order so that concurrent jobs never deadlock), update each group of
-rows that move to the same state with one statement, and write the audit rows in bulk. The
-rules are the same as the single-learner services: unenroll deactivates, enroll (re-)activates on
-the requested or default track and leaves active learners where they are, a change of track
-moves active learners only.
+The caller (a membership job) holds the transaction of the chunk and stages the chunk's
+learners in a temporary table. The batch rule of each action (`row_rule`) is written as SQL
+over the chunk's rows, so that deciding, updating and auditing thousands of learners never
+crosses into Python and back: the caller evaluates it while staging, then
+`enrollments_apply_staged` moves every changed row with one UPDATE and writes their audit rows
+with one INSERT. The rules are those of the single-learner services: unenroll deactivates,
+enroll (re-)activates on the requested or default track and leaves active learners where they
+are, a change of track moves active learners only.
+
+On PostgreSQL the chunk's rows are locked in id order before they are read
+(`locked_rows_sql`), so concurrent jobs never deadlock and never decide on a stale row.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,7 +34,7 @@ from enrollment_tracks.enrollments.models import Enrollment, EnrollmentAudit, In
 ENROLLMENT_TABLE = Enrollment._meta.db_table
 AUDIT_TABLE = EnrollmentAudit._meta.db_table
 INVITATION_TABLE = Invitation._meta.db_table
-_PLACEHOLDER = ""  # the track of a row inserted by this chunk and not yet filled in
+PLACEHOLDER = ""  # the track of a row inserted by this chunk and not yet filled in
 
 
 class BulkAction(enum.StrEnum):
@@ -40,299 +43,142 @@ class BulkAction(enum.StrEnum):
     CHANGE_TRACK = "change_track"
 
 
+def sql_text(value: str) -> str:
+    """A code constant (a transition, an outcome, a track slug) as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 @dataclass(frozen=True, slots=True)
-class BulkTarget:
-    user_id: int
-    email: str
-    track: str | None = None  # the requested track; None means the course's default (enroll)
-    allowed: bool = False  # had an invitation (enrollment allowed) before: the audit says so
+class RowRule:
+    """The batch rule of one action as SQL expressions over one learner's row.
+
+    The expressions read the columns ``e_active`` and ``e_track`` (NULL when the learner has
+    no enrollment row, ``e_track`` the empty placeholder for a row this chunk inserted),
+    ``target`` (the track asked for), ``allowed`` (an invitation existed) and, except
+    ``changed`` itself, ``changed``. ``params`` are those of ``changed``.
+    """
+
+    changed: str
+    params: tuple[str, ...]
+    after_active: str
+    after_track: str
+    transition: str  # '' when nothing changes
+
+
+def row_rule(action: BulkAction, *, from_track: str | None = None) -> RowRule:
+    """What happens to a learner's row: the one statement of the batch rules."""
+    active = "COALESCE(e_active, FALSE)"
+    track = "COALESCE(e_track, '')"
+    if action is BulkAction.ENROLL:
+        return RowRule(
+            changed=(
+                f"(e_active IS NOT NULL AND (NOT e_active OR e_track = {sql_text(PLACEHOLDER)}))"
+            ),
+            params=(),
+            after_active=f"CASE WHEN changed THEN TRUE ELSE {active} END",
+            after_track=f"CASE WHEN changed THEN target ELSE {track} END",
+            transition=(
+                "CASE WHEN NOT changed THEN '' "
+                f"WHEN allowed THEN {sql_text(Transition.ALLOWEDTOENROLL_TO_ENROLLED)} "
+                f"ELSE {sql_text(Transition.UNENROLLED_TO_ENROLLED)} END"
+            ),
+        )
+    if action is BulkAction.UNENROLL:
+        return RowRule(
+            changed=f"({active} AND e_track <> {sql_text(PLACEHOLDER)})",
+            params=(),
+            after_active=f"CASE WHEN changed THEN FALSE ELSE {active} END",
+            after_track=track,
+            transition=(
+                f"CASE WHEN changed THEN {sql_text(Transition.ENROLLED_TO_UNENROLLED)} ELSE '' END"
+            ),
+        )
+    only_from = " AND e_track = %s" if from_track else ""
+    return RowRule(
+        changed=(
+            f"({active} AND e_track <> {sql_text(PLACEHOLDER)} AND e_track <> target{only_from})"
+        ),
+        params=(from_track,) if from_track else (),
+        after_active=active,
+        after_track=f"CASE WHEN changed THEN target ELSE {track} END",
+        transition=(
+            f"CASE WHEN changed THEN {sql_text(Transition.ENROLLED_TO_ENROLLED)} ELSE '' END"
+        ),
+    )
+
+
+def insert_missing(
+    course: CourseRun, now: dt.datetime, user_ids_sql: str, params: Sequence[object]
+) -> None:
+    """Insert a placeholder row for each learner of ``user_ids_sql`` without one (enroll)."""
+    table = ENROLLMENT_TABLE
+    bulk.execute(
+        f"INSERT INTO {table} (user_id, course_id, track, is_active, created, updated) "  # noqa: S608
+        f"SELECT s.user_id, %s, %s, %s, %s, %s FROM ({user_ids_sql}) s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} e "
+        "WHERE e.user_id = s.user_id AND e.course_id = %s) "
+        "ON CONFLICT (user_id, course_id) DO NOTHING",
+        [course.pk, PLACEHOLDER, False, now, now, *params, course.pk],
+    )
+
+
+def locked_rows_sql(user_ids_sql: str) -> str:
+    """PostgreSQL: the course's rows of the learners of ``user_ids_sql``, locked in id order.
+
+    Its parameters are the course's id, then those of ``user_ids_sql``. Columns: ``id,
+    user_id, is_active, track``. The locks last until the caller's transaction ends.
+    """
+    return (
+        f"SELECT e.id, e.user_id, e.is_active, e.track FROM {ENROLLMENT_TABLE} e "  # noqa: S608
+        f"WHERE e.course_id = %s AND e.user_id IN ({user_ids_sql}) ORDER BY e.id FOR UPDATE"
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class BulkChange:
     user_id: int
-    enrollment_id: int | None
+    enrollment_id: int
     before_active: bool
-    before_track: str  # "" when the learner had no enrollment row
     after_active: bool
     after_track: str
-    transition: Transition | None  # None: nothing changed for this learner
-
-    @property
-    def changed(self) -> bool:
-        return self.transition is not None
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    enrollment_id: int
-    track: str
-    is_active: bool
-
-
-def _insert_missing(course: CourseRun, now: dt.datetime, ids_table: str) -> None:
-    table = ENROLLMENT_TABLE
-    bulk.execute(
-        f"INSERT INTO {table} (user_id, course_id, track, is_active, created, updated) "  # noqa: S608
-        f"SELECT s.id, %s, %s, %s, %s, %s FROM {ids_table} s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.user_id = s.id AND e.course_id = %s) "
-        "ON CONFLICT (user_id, course_id) DO NOTHING",
-        [course.pk, _PLACEHOLDER, False, now, now, course.pk],
-    )
-
-
-TARGETS_TABLE = "bulk_stage_targets"
-
-
-def _stage_targets(targets: Sequence[BulkTarget]) -> tuple[str, bool]:
-    """Stage the chunk's learners (id, order, email); True if no learner is named twice."""
-    postgres = bulk.is_postgres()
-    table = bulk.stage_table(
-        TARGETS_TABLE,
-        "id bigint PRIMARY KEY, ord integer NOT NULL, email text NOT NULL"
-        if postgres
-        else "id INTEGER PRIMARY KEY, ord INTEGER NOT NULL, email TEXT NOT NULL",
-    )
-    first: dict[int, tuple[int, str]] = {}
-    for position, target in enumerate(targets):
-        first.setdefault(target.user_id, (position, target.email))
-    bulk.insert_rows(
-        table,
-        ["id", "ord", "email"],
-        [(user_id, *first[user_id]) for user_id in sorted(first)],
-        plain=True,
-    )
-    return table, len(first) == len(targets)
-
-
-def _read_locked(course: CourseRun, ids_table: str) -> dict[int, _Row]:
-    # PostgreSQL locks the rows in id order (concurrent jobs never deadlock). SQLite has no
-    # row locks (the transaction holds the database): the rows are sorted here instead, as an
-    # ORDER BY makes it walk the whole course's enrollments by id (30 ms a chunk at 100,000).
-    postgres = bulk.is_postgres()
-    rows = bulk.fetch_all(
-        f"SELECT e.user_id, e.id, e.track, e.is_active FROM {ENROLLMENT_TABLE} e "  # noqa: S608
-        f"WHERE e.course_id = %s AND e.user_id IN (SELECT id FROM {ids_table})"
-        + (" ORDER BY e.id FOR UPDATE" if postgres else ""),
-        [course.pk],
-    )
-    if not postgres:
-        rows.sort(key=lambda row: row[1])
-    return {
-        user_id: _Row(enrollment_id=pk, track=track, is_active=bool(active))
-        for user_id, pk, track, active in rows
-    }
-
-
-def _decide(
-    action: BulkAction,
-    target: BulkTarget,
-    row: _Row | None,
+def enrollments_apply_staged(
     *,
-    default_track: str | None,
-    from_track: str | None,
-) -> BulkChange:
-    """One learner's change: a pure function of the action and the row as it is now."""
-    if row is None:
-        return BulkChange(target.user_id, None, False, "", False, "", None)
-    new = row.track == _PLACEHOLDER
-    before_track = "" if new else row.track
-    unchanged = BulkChange(
-        target.user_id,
-        row.enrollment_id,
-        row.is_active,
-        before_track,
-        row.is_active,
-        row.track,
-        None,
-    )
-    if action is BulkAction.ENROLL:
-        if row.is_active and not new:
-            return unchanged
-        track = target.track or default_track
-        if not track:
-            raise ValueError("enroll needs a track: the course has no default track")
-        return BulkChange(
-            target.user_id,
-            row.enrollment_id,
-            False,
-            before_track,
-            True,
-            track,
-            Transition.ALLOWEDTOENROLL_TO_ENROLLED
-            if target.allowed
-            else Transition.UNENROLLED_TO_ENROLLED,
-        )
-    if action is BulkAction.UNENROLL:
-        if not row.is_active or new:
-            return unchanged
-        return BulkChange(
-            target.user_id,
-            row.enrollment_id,
-            True,
-            row.track,
-            False,
-            row.track,
-            Transition.ENROLLED_TO_UNENROLLED,
-        )
-    track = target.track
-    if not track:
-        raise ValueError("a change of track needs a target track")
-    if not row.is_active or new or row.track == track:
-        return unchanged
-    if from_track is not None and row.track != from_track:
-        return unchanged
-    return BulkChange(
-        target.user_id,
-        row.enrollment_id,
-        True,
-        row.track,
-        True,
-        track,
-        Transition.ENROLLED_TO_ENROLLED,
-    )
-
-
-def enrollments_bulk_apply(
-    *,
+    stage: str,
     course: CourseRun,
-    action: BulkAction,
-    targets: Sequence[BulkTarget],
-    default_track: str | None,
-    from_track: str | None,
     actor: User | None,
     role: str,
     reason: str,
     batch_job_id: uuid.UUID | None,
     now: dt.datetime,
-) -> list[BulkChange]:
-    """Apply ``action`` to one chunk of learners; the caller holds the transaction.
-
-    Tracks are trusted: the caller validated them against the course's offer and the actor's
-    rights (the membership planner does, with the same predicates as the single services).
-    Returns one change per target, in the targets' order.
-    """
-    if not targets:
-        return []
-    ids_table, distinct = _stage_targets(targets)
-    if action is BulkAction.ENROLL:
-        _insert_missing(course, now, ids_table)
-    rows = _read_locked(course, ids_table)
-    changes = [
-        _decide(
-            action,
-            target,
-            rows.get(target.user_id),
-            default_track=default_track,
-            from_track=from_track,
-        )
-        for target in targets
-    ]
-    groups: dict[tuple[bool, str], list[int]] = defaultdict(list)
-    transitions: set[str] = set()
-    for change in changes:
-        if change.changed and change.enrollment_id is not None:
-            groups[(change.after_active, change.after_track)].append(change.enrollment_id)
-            transitions.add(change.transition or "")
-    every_row = {row.enrollment_id for row in rows.values()}
-    audit_columns = (
-        "course_id, enrollment_id, learner_id, email, actor_id, role, created_at, transition, "
-        "track_before, track_after, reason, batch_job_id"
-    )
-    audited = False
-    postgres = bulk.is_postgres()
-    for (active, track), enrollment_ids in groups.items():
-        if (
-            len(groups) == 1
-            and postgres
-            and distinct
-            and len(transitions) == 1
-            and len(enrollment_ids) == len(every_row)
-            and set(enrollment_ids) == every_row
-        ):
-            # The usual chunk: every row read moves the same way, and the learners already
-            # staged name exactly those rows. The audit rows are written from the rows as they
-            # are (the tracks before), in the targets' order, then one UPDATE moves them all:
-            # nothing crosses into Python and back. (SQLite joined the staged learners slower
-            # than its executemany of the rows, below.)
-            bulk.execute(
-                f"INSERT INTO {AUDIT_TABLE} ({audit_columns}) "  # noqa: S608
-                f"SELECT %s, e.id, e.user_id, s.email, %s, %s, %s, %s, e.track, %s, %s, %s "
-                f"FROM {ENROLLMENT_TABLE} e JOIN {ids_table} s ON s.id = e.user_id "
-                "WHERE e.course_id = %s ORDER BY s.ord",
-                [
-                    course.pk,
-                    actor.pk if actor else None,
-                    role,
-                    now,
-                    str(next(iter(transitions))),
-                    track,
-                    reason.strip(),
-                    batch_job_id,
-                    course.pk,
-                ],
-            )
-            audited = True
-            bulk.execute(
-                f"UPDATE {ENROLLMENT_TABLE} SET track = %s, is_active = %s, updated = %s "  # noqa: S608
-                f"WHERE course_id = %s AND user_id IN (SELECT id FROM {ids_table})",
-                [track, active, now, course.pk],
-            )
-            continue
-        ids = bulk.stage_ids(enrollment_ids)
-        bulk.execute(
-            f"UPDATE {ENROLLMENT_TABLE} SET track = %s, is_active = %s, updated = %s "  # noqa: S608
-            f"WHERE id IN (SELECT id FROM {ids})",
-            [track, active, now],
-        )
-    if not audited:
-        emails = {target.user_id: target.email for target in targets}
-        bulk.insert_rows(
-            AUDIT_TABLE,
-            [
-                "course_id",
-                "enrollment_id",
-                "learner_id",
-                "email",
-                "actor_id",
-                "role",
-                "created_at",
-                "transition",
-                "track_before",
-                "track_after",
-                "reason",
-                "batch_job_id",
-            ],
-            (
-                [
-                    course.pk,
-                    change.enrollment_id,
-                    change.user_id,
-                    emails[change.user_id],
-                    actor.pk if actor else None,
-                    role,
-                    now,
-                    change.transition,
-                    change.before_track,
-                    change.after_track,
-                    reason.strip(),
-                    batch_job_id,
-                ]
-                for change in changes
-                if change.changed
-            ),
-        )
-    _send_events_after_commit(course, [c for c in changes if c.changed], actor)
-    return changes
-
-
-def _send_events_after_commit(
-    course: CourseRun, changes: Sequence[BulkChange], actor: User | None
 ) -> None:
-    """The same events as the single services, built only when someone listens."""
-    events.send_learners_changed_after_commit(
-        course.key, [(change.user_id, change.after_track) for change in changes]
+    """Move every changed row of ``stage`` and audit it; the caller holds the transaction.
+
+    ``stage`` has the columns ``position, user_id, email, enrollment_id, before_enrollment,
+    before_track, after_enrollment, after_track, transition`` (``transition`` empty when the
+    row does not change). Audit rows follow ``position``. Tracks are trusted: the caller
+    validated them against the course's offer and the actor's rights.
+    """
+    bulk.execute(
+        f"UPDATE {ENROLLMENT_TABLE} AS e SET track = s.after_track, "  # noqa: S608
+        f"is_active = s.after_enrollment, updated = %s FROM {stage} AS s "
+        "WHERE e.id = s.enrollment_id AND s.transition <> ''",
+        [now],
     )
+    bulk.execute(
+        f"INSERT INTO {AUDIT_TABLE} (course_id, enrollment_id, learner_id, email, actor_id, "  # noqa: S608
+        "role, created_at, transition, track_before, track_after, reason, batch_job_id) "
+        "SELECT %s, s.enrollment_id, s.user_id, s.email, %s, %s, %s, s.transition, "
+        f"s.before_track, s.after_track, %s, %s FROM {stage} s "
+        "WHERE s.transition <> '' ORDER BY s.position",
+        [course.pk, actor.pk if actor else None, role, now, reason.strip(), batch_job_id],
+    )
+    _send_events_after_commit(course, stage, actor)
+
+
+def _send_events_after_commit(course: CourseRun, stage: str, actor: User | None) -> None:
+    """The same events as the single services, read from the stage only when someone listens."""
     listening = any(
         signal.has_listeners(events.CourseEnrollmentData)
         for signal in (
@@ -341,9 +187,21 @@ def _send_events_after_commit(
             events.unenrollment_completed,
         )
     )
+    if not listening and not events.learners_changed.has_listeners(events.LearnersChanged):
+        return
+    changes = [
+        BulkChange(user_id, enrollment_id, bool(before), bool(after), track)
+        for user_id, enrollment_id, before, after, track in bulk.fetch_all(
+            "SELECT user_id, enrollment_id, before_enrollment, after_enrollment, after_track "  # noqa: S608
+            f"FROM {stage} WHERE transition <> '' ORDER BY position"
+        )
+    ]
+    events.send_learners_changed_after_commit(
+        course.key, [(change.user_id, change.after_track) for change in changes]
+    )
     if not listening or not changes:
         return
-    enrollment_ids = [change.enrollment_id for change in changes if change.enrollment_id]
+    enrollment_ids = [change.enrollment_id for change in changes]
 
     def send() -> None:
         from enrollment_tracks.enrollments.services import enrollment_event_data
@@ -351,7 +209,7 @@ def _send_events_after_commit(
         rows = Enrollment.objects.filter(pk__in=enrollment_ids).select_related("user", "course")
         by_id = {row.pk: row for row in rows}
         for change in changes:
-            row = by_id.get(change.enrollment_id or 0)
+            row = by_id.get(change.enrollment_id)
             if row is None:
                 continue
             data = enrollment_event_data(row, row.user, actor)

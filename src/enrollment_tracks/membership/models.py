@@ -67,7 +67,12 @@ class MembershipJob(models.Model):
     )
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PLANNED)
     total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0, help_text="Items processed (the checkpoint).")
+    done = models.PositiveIntegerField(default=0, help_text="Items processed so far.")
+    chunk_size = models.PositiveIntegerField(
+        default=0,
+        help_text="Items per chunk, fixed when the job first runs: a chunk's results are its "
+        "checkpoint.",
+    )
     plan_counts = models.JSONField(default=dict)
     counts = models.JSONField(default=dict, help_text="Outcomes so far, per outcome.")
     error = models.TextField(blank=True)

@@ -137,7 +137,7 @@ def result_buckets(job: Job) -> list[Bucket]:
     if remaining > 0:
         key = o.CANCELLED if job.status == JobStatus.CANCELLED else PENDING
         label = o.outcome_label(o.CANCELLED, notify=False) if key == o.CANCELLED else "Not yet:"
-        listed = _listed(items.filter(position__gte=job.done))
+        listed = _listed(items.exclude(position__in=results.values("position")))
         buckets.append(Bucket(key, label, remaining, listed))
     return buckets
 
