@@ -16,8 +16,10 @@ class Enrollment(models.Model):
     so ``created`` (the first enrollment) and the history stay.
     """
 
-    # No single-column indexes: the unique (user, course) index serves lookups by learner and
-    # the (course, is_active, track) index lookups by course; batch updates rewrite fewer.
+    # No single-column indexes: the unique (user, course) index serves lookups by learner (a
+    # learner's few rows are sorted as they are read) and the (course, is_active, track) index
+    # lookups by course. A change of track rewrites every index of the row: batch updates pay
+    # for each one.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -38,7 +40,6 @@ class Enrollment(models.Model):
         ]
         indexes = [
             models.Index(fields=["course", "is_active", "track"], name="enrollment_course_track"),
-            models.Index(fields=["user", "-created"], name="enrollment_user_created"),
         ]
         ordering = ("user", "course")
 
@@ -124,13 +125,17 @@ class AuditQuerySet(models.QuerySet["EnrollmentAudit"]):
 class EnrollmentAudit(models.Model):
     """One append-only row per change of enrollment state or track, by anyone.
 
-    A log, written in bulk by batch jobs: the references to people and enrollments carry no
-    database constraint (Django still applies ``SET_NULL`` when a user is deleted), and only the
+    A log, written in bulk by batch jobs: the references to courses, people and enrollments
+    carry no database constraint (Django still applies ``SET_NULL`` when a user is deleted), and only the
     indexes its readers use exist: per course, per learner, per batch job, per enrollment.
     """
 
     course = models.ForeignKey(
-        CourseRun, on_delete=models.PROTECT, related_name="+", db_index=False
+        CourseRun,
+        on_delete=models.PROTECT,  # applied by Django: no deferred check per row at commit
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     enrollment = models.ForeignKey(
         Enrollment,

@@ -117,29 +117,33 @@ def _classify(identifier: str) -> str:
     return ItemKind.USER if _USERNAME.match(identifier) else ItemKind.INVALID
 
 
-def _users_by(field: str, values: set[str]) -> dict[str, tuple[int, str, bool]]:
-    """Users whose lower-cased ``field`` is in ``values``: value → (id, email, is_active)."""
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A user named by an identifier, with their enrollment in the job's course."""
+
+    id: int
+    email: str
+    is_active: bool
+    track: str  # "" when not enrolled
+    enrolled: bool  # an active enrollment
+
+
+def _users_by(course: CourseRun, field: str, values: set[str]) -> dict[str, _Found]:
+    """Users whose lower-cased ``field`` is in ``values``, with their enrollment (one query)."""
     if not values:
         return {}
     staged = bulk.stage_strings(values)
-    table = User._meta.db_table
     rows = bulk.fetch_all(
-        f"SELECT LOWER(u.{field}), u.id, u.email, u.is_active FROM {table} u "  # noqa: S608
-        f"WHERE LOWER(u.{field}) IN (SELECT value FROM {staged})"
-    )
-    return {key: (pk, email, bool(active)) for key, pk, email, active in rows}
-
-
-def _enrollments(course: CourseRun, user_ids: set[int]) -> dict[int, tuple[str, bool]]:
-    if not user_ids:
-        return {}
-    staged = bulk.stage_ids(user_ids)
-    rows = bulk.fetch_all(
-        f"SELECT user_id, track, is_active FROM {Enrollment._meta.db_table} "  # noqa: S608
-        f"WHERE course_id = %s AND user_id IN (SELECT id FROM {staged})",
+        f"SELECT LOWER(u.{field}), u.id, u.email, u.is_active, e.track, e.is_active "  # noqa: S608
+        f"FROM {User._meta.db_table} u LEFT JOIN {Enrollment._meta.db_table} e "
+        "ON e.user_id = u.id AND e.course_id = %s "
+        f"WHERE LOWER(u.{field}) IN (SELECT value FROM {staged})",
         [course.pk],
     )
-    return {user_id: (track, bool(active)) for user_id, track, active in rows}
+    return {
+        key: _Found(pk, email, bool(active), track or "", bool(enrolled))
+        for key, pk, email, active, track, enrolled in rows
+    }
 
 
 def job_plan(*, actor: User, course: CourseRun, request: JobRequest) -> MembershipJob:
@@ -204,15 +208,15 @@ def _plan_items(
         seen.add(key)
         kinds.append(_classify(entry.identifier))
     by_username = _users_by(
+        job.course,
         "username",
         {e.identifier.lower() for e, k in zip(entries, kinds, strict=True) if k == ItemKind.USER},
     )
     by_email = _users_by(
+        job.course,
         "email",
         {e.identifier.lower() for e, k in zip(entries, kinds, strict=True) if k == ItemKind.EMAIL},
     )
-    user_ids = {row[0] for row in (*by_username.values(), *by_email.values())}
-    enrollments = _enrollments(job.course, user_ids)
     invitation_emails = [
         e.identifier for e, k in zip(entries, kinds, strict=True) if k == ItemKind.EMAIL
     ]
@@ -229,19 +233,18 @@ def _plan_items(
             # As Open edX: enroll acts on an active account and invites the email of an
             # inactive one (enrolled once activated); unenroll and change of track act on the
             # account's enrollment whether it is active or not, by username or by email.
-            active = user[2]
+            active = user.is_active
             kind = ItemKind.USER if active or job.action != JobAction.ENROLL else ItemKind.EMAIL
-            if user[0] in seen_users:
+            if user.id in seen_users:
                 kind, user = ItemKind.DUPLICATE, None
             else:
-                seen_users.add(user[0])
+                seen_users.add(user.id)
         plan, detail = _plan_one(
             job,
             request,
             kind=kind,
             entry=entry,
             user=user,
-            enrollments=enrollments,
             invited=invited,
             default=default,
             offered=offered,
@@ -255,8 +258,8 @@ def _plan_items(
                 position,
                 entry.identifier[:320],
                 kind,
-                user[0] if user else None,
-                (user[1] if user else (entry.identifier if kind == ItemKind.EMAIL else "")),
+                user.id if user else None,
+                (user.email if user else (entry.identifier if kind == ItemKind.EMAIL else "")),
                 # A row's own track applies to enroll only: the plan of a change of track
                 # reads the job's target, and the run must apply what the plan showed.
                 entry.track if job.action == JobAction.ENROLL else "",
@@ -289,8 +292,7 @@ def _plan_one(
     *,
     kind: str,
     entry: Entry,
-    user: tuple[int, str, bool] | None,
-    enrollments: dict[int, tuple[str, bool]],
+    user: _Found | None,
     invited: dict[str, InvitationState],
     default: OfferedTrack | None,
     offered: set[str],
@@ -303,7 +305,7 @@ def _plan_one(
         return o.INVALID_IDENTIFIER, detail
     if kind == ItemKind.UNKNOWN:
         return o.UNKNOWN_USER, ""
-    track, active = enrollments.get(user[0], ("", False)) if user else ("", False)
+    track, active = (user.track, user.enrolled) if user else ("", False)
     if job.action == JobAction.ENROLL:
         wanted = entry.track or job.to_track or (default.slug if default else "")
         if entry.track and entry.track not in offered:
