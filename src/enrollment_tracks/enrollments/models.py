@@ -126,8 +126,9 @@ class EnrollmentAudit(models.Model):
     """One append-only row per change of enrollment state or track, by anyone.
 
     A log, written in bulk by batch jobs: the references to courses, people and enrollments
-    carry no database constraint (Django still applies ``SET_NULL`` when a user is deleted), and only the
-    indexes its readers use exist: per course, per learner, per batch job, per enrollment.
+    carry no database constraint (Django still applies ``SET_NULL`` when a user is deleted and
+    ``PROTECT`` when a course is), and only the indexes its readers use exist: per course, per
+    learner, per batch job, per enrollment.
     """
 
     course = models.ForeignKey(
