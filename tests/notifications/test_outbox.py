@@ -8,11 +8,12 @@ import socket
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from enrollment_tracks.core import clock
-from enrollment_tracks.notifications.models import OutboxMessage, OutboxStatus
+from enrollment_tracks.core import bulk, clock
+from enrollment_tracks.notifications.models import OutboxContext, OutboxMessage, OutboxStatus
 from enrollment_tracks.notifications.services import _claim as outbox_claim
 from enrollment_tracks.notifications.services import (
     outbox_enqueue,
+    outbox_enqueue_select,
     outbox_flush_overdue,
     outbox_park_interrupted,
     outbox_requeue,
@@ -48,6 +49,27 @@ def test_enqueue_is_idempotent_per_key_and_queues_a_flush():
     outbox_enqueue([message])
     assert OutboxMessage.objects.count() == 1
     assert len(_flush_tasks()) == 2
+
+
+def test_messages_queued_by_a_query_share_one_stored_context(mailoutbox):
+    shared = {"course_name": "Tracks 101", "platform_name": "Tracks", "auto_enroll": False}
+    own = ('\'{"course_name": "Own course", "full_name": "Ada"}\'', "'{}'")
+    as_json = "CAST({} AS jsonb)" if bulk.is_postgres() else "json({})"
+    rows = " UNION ALL ".join(
+        f"SELECT {n} AS ord, 'shared:{n}' AS msg_key, 'l{n}@example.org' AS to_email, "
+        f"'allowed_unenroll' AS message_type, {as_json.format(context)} AS context"
+        for n, context in enumerate(own)
+    )
+    assert outbox_enqueue_select(rows, [], {"allowed_unenroll"}, shared=shared) == 2
+    stored = OutboxContext.objects.get()
+    assert stored.context == shared
+    first, second = OutboxMessage.objects.order_by("key")
+    assert (first.shared_context, second.shared_context) == (stored, stored)
+    assert first.context == {"course_name": "Own course", "full_name": "Ada"}
+    assert outbox_send_due().sent == 2
+    bodies = {message.to[0]: message.body for message in mailoutbox}
+    assert "Own course" in bodies["l0@example.org"]  # a message's own context wins
+    assert "Tracks 101" in bodies["l1@example.org"]
 
 
 def test_enqueue_refuses_an_unknown_message_type():

@@ -16,7 +16,6 @@ invitations; never one row per learner.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -292,8 +291,8 @@ class _Mail:
 
     Who gets which message (`_messages`) follows Open edX: enroll emails the newly enrolled
     and every invited address, unenroll the unenrolled and the withdrawn invitations, a change
-    of track the moved learners. Each context is the job's common part, the learner's name and
-    the message's own fields (`_PG_CONTEXT`), as ``{**common, "full_name": ..., **extra}``.
+    of track the moved learners. The job's common part is stored once (``shared``); each
+    message's own context is the learner's name and its type's fields (`_PG_CONTEXT`).
     """
 
     def __init__(self, job: MembershipJob, action: BulkAction) -> None:
@@ -355,19 +354,20 @@ class _Mail:
         outbox_enqueue_select(
             f"SELECT m.ord, m.msg_key, m.to_email, m.message_type, {context} AS context "  # noqa: S608
             f"FROM ({' UNION ALL '.join(selects)}) m",
-            [json.dumps(self.common), *([key] * len(selects))],
+            [key] * len(selects),
             {message_type for message_type, _, _ in messages},
+            shared=self.common,
         )
 
 
 # The learner's name, looked up by primary key: a join made PostgreSQL hash the whole user
 # table for each chunk (the staged rows have no statistics).
 _NAME = f"(SELECT u.name FROM {USER_TABLE} u WHERE u.id = m.user_id)"  # noqa: S608
-# The context of a message: the job's common part, the learner's name, then the fields of its
-# type (enrolled_enroll: track_name; track_changed: track_name, previous_track_name,
-# grants_certificate; the others: none). Later keys win, as in a dict merge.
+# The context of a message (the job's common part is shared, stored once): the learner's name,
+# then the fields of its type (enrolled_enroll: track_name; track_changed: track_name,
+# previous_track_name, grants_certificate; the others: none).
 _PG_CONTEXT = (
-    "%s::jsonb || jsonb_build_object('full_name', COALESCE(" + _NAME + ", '')) || "
+    "jsonb_build_object('full_name', COALESCE(" + _NAME + ", '')) || "
     "(CASE m.message_type "
     "WHEN 'enrolled_enroll' THEN jsonb_build_object('track_name', m.track_name) "
     "WHEN 'track_changed' THEN jsonb_build_object('track_name', m.track_name, "
@@ -375,7 +375,7 @@ _PG_CONTEXT = (
     "ELSE '{}'::jsonb END)"
 )
 _SQLITE_CONTEXT = (
-    "json_patch(json_patch(%s, json_object('full_name', COALESCE(" + _NAME + ", ''))), "
+    "json_patch(json_object('full_name', COALESCE(" + _NAME + ", '')), "
     "CASE m.message_type "
     "WHEN 'enrolled_enroll' THEN json_object('track_name', m.track_name) "
     "WHEN 'track_changed' THEN json_object('track_name', m.track_name, "

@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from enrollment_tracks.notifications.models import OutboxMessage
+from enrollment_tracks.core.admin_base import ReadOnlyAdmin
+from enrollment_tracks.notifications.models import OutboxContext, OutboxMessage
 from enrollment_tracks.notifications.services import outbox_requeue
 
 
@@ -53,3 +54,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         skipped = len(selected) - count
         note = f" ({skipped} not parked, left as they are)" if skipped else ""
         self.message_user(request, f"{count} message(s) requeued{note}.", messages.SUCCESS)
+
+
+@admin.register(OutboxContext)
+class OutboxContextAdmin(ReadOnlyAdmin):
+    """The template context that a batch's messages share (a message's own context updates it)."""
+
+    list_display = ("pk", "created_at")
+    date_hierarchy = "created_at"

@@ -10,13 +10,36 @@ class OutboxStatus(models.TextChoices):
     PARKED = "parked", "Parked (failed)"
 
 
+class OutboxContext(models.Model):
+    """The part of a template context that many messages share (a batch job's course, site
+    and links), stored once instead of in each message."""
+
+    context = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"shared context {self.pk}"
+
+
 class OutboxMessage(models.Model):
-    """One email to send; ``key`` makes enqueueing idempotent (``job:<id>:<user>:<type>``)."""
+    """One email to send; ``key`` makes enqueueing idempotent (``job:<id>:<user>:<type>``).
+
+    Its template context is ``shared_context`` (if any) updated with ``context``.
+    """
 
     key = models.CharField(max_length=200)
     to_email = models.CharField(max_length=255)
     message_type = models.CharField(max_length=64)
     context = models.JSONField(default=dict)
+    shared_context = models.ForeignKey(
+        OutboxContext,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # written with its messages, in their transaction
+        db_index=False,  # never looked up from the context's side
+    )
     status = models.CharField(
         max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from enrollment_tracks.core import bulk, clock
-from enrollment_tracks.notifications.models import OutboxMessage, OutboxStatus
+from enrollment_tracks.notifications.models import OutboxContext, OutboxMessage, OutboxStatus
 from enrollment_tracks.notifications.types import OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -83,29 +83,42 @@ def outbox_enqueue(messages: Iterable[OutgoingMessage], *, batch_size: int = 500
     return len(rows)
 
 
-def outbox_enqueue_select(select_sql: str, params: Sequence[Any], message_types: set[str]) -> int:
+def outbox_enqueue_select(
+    select_sql: str,
+    params: Sequence[Any],
+    message_types: set[str],
+    *,
+    shared: dict[str, Any] | None = None,
+) -> int:
     """Queue the messages a query builds inside the database, in the caller's transaction.
 
     ``select_sql`` returns the columns ``ord, msg_key, to_email, message_type, context`` (the
     context as the backend's JSON), one row a message, inserted in ``ord`` order; a key already
     queued is ignored, as with `outbox_enqueue`. ``message_types`` are the types it can return.
-    A batch job queues thousands of messages a chunk: nothing crosses into Python and back.
-    Returns the number of rows inserted (``-1`` when the backend does not say).
+    ``shared`` is the part of the context every message has: stored once (`OutboxContext`),
+    each message's own ``context`` updates it. A batch job queues thousands of messages a
+    chunk: nothing crosses into Python and back. Returns the number of rows inserted (``-1``
+    when the backend does not say).
     """
     unknown = set(message_types) - MESSAGE_TYPES
     if unknown:
         raise ValueError(f"unknown message type {sorted(unknown)!r}")
     now = clock.now()
     postgres = bulk.is_postgres()
+    shared_id = (
+        OutboxContext.objects.create(context=shared, created_at=now).pk
+        if shared is not None
+        else None
+    )
 
     def insert(verb: str, conflict: str) -> int:
         return bulk.execute(
             f"{verb} INTO {OUTBOX_TABLE} "  # noqa: S608
-            '("key", to_email, message_type, context, status, attempts, next_attempt_at, '
-            "last_error, created_at) "
-            f"SELECT q.msg_key, q.to_email, q.message_type, q.context, %s, 0, %s, '', %s "
+            '("key", to_email, message_type, context, shared_context_id, status, attempts, '
+            "next_attempt_at, last_error, created_at) "
+            f"SELECT q.msg_key, q.to_email, q.message_type, q.context, %s, %s, 0, %s, '', %s "
             f"FROM ({select_sql}) q ORDER BY q.ord{conflict}",
-            [OutboxStatus.PENDING.value, now, now, *params],
+            [shared_id, OutboxStatus.PENDING.value, now, now, *params],
         )
 
     if postgres:
@@ -128,7 +141,8 @@ def outbox_enqueue_select(select_sql: str, params: Sequence[Any], message_types:
 
 def render(message: OutboxMessage) -> mail.EmailMultiAlternatives:
     base = f"notifications/{message.message_type}"
-    context = {**message.context, "to_email": message.to_email}
+    shared = message.shared_context.context if message.shared_context is not None else {}
+    context = {**shared, **message.context, "to_email": message.to_email}
     subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
     text = render_to_string(f"{base}/body.txt", context)
     html = render_to_string(f"{base}/body.html", context)
@@ -148,9 +162,11 @@ def _claim(limit: int) -> list[OutboxMessage]:
     """Mark up to ``limit`` due messages as sending, committed before any is sent."""
     now = clock.now()
     with transaction.atomic():
-        due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        due = OutboxMessage.objects.filter(
+            status=OutboxStatus.PENDING, next_attempt_at__lte=now
+        ).select_related("shared_context")
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
+            due = due.select_for_update(skip_locked=True, of=("self",))
         claimed = list(due.order_by("next_attempt_at", "id")[:limit])
         OutboxMessage.objects.filter(pk__in=[row.pk for row in claimed]).update(
             status=OutboxStatus.SENDING, claimed_at=now
