@@ -132,7 +132,11 @@ def paid_track_enrollments_unbacked() -> QuerySet[Enrollment]:
         status=OrderStatus.FULFILLED,
     )
     grant = (
-        EnrollmentAudit.objects.filter(enrollment_id=OuterRef("pk"), track_after=OuterRef("track"))
+        EnrollmentAudit.objects.filter(
+            learner_id=OuterRef("user_id"),  # one enrollment per learner and course
+            course_id=OuterRef("course_id"),
+            track_after=OuterRef("track"),
+        )
         .exclude(reason__startswith=ORDER_REASON_PREFIX)
         .filter(Q(actor__isnull=False) | ~Q(reason=""))
     )

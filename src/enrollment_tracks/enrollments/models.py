@@ -128,7 +128,7 @@ class EnrollmentAudit(models.Model):
     A log, written in bulk by batch jobs: the references to courses, people and enrollments
     carry no database constraint (Django still applies ``SET_NULL`` when a user is deleted and
     ``PROTECT`` when a course is), and only the indexes its readers use exist: per course, per
-    learner, per batch job, per enrollment.
+    learner, per batch job (an enrollment's rows are found by learner and course).
     """
 
     course = models.ForeignKey(
@@ -145,6 +145,7 @@ class EnrollmentAudit(models.Model):
         on_delete=models.SET_NULL,
         related_name="audit",
         db_constraint=False,
+        db_index=False,  # read per learner (learner, course): one enrollment each
     )
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
