@@ -233,10 +233,8 @@ STEPS_REPORT = False  # set by --steps
 #: The engine's steps timed by ``--steps``: (module, attribute). Callers reach them through
 #: these module attributes, so wrapping the attribute times every call. Nested steps overlap.
 TIMED_STEPS = (
-    ("enrollment_tracks.membership.planning", "_users_by"),
-    ("enrollment_tracks.membership.planning", "_enrollments"),
-    ("enrollment_tracks.membership.planning", "invitations_state"),
-    ("enrollment_tracks.membership.planning", "_plan_one"),
+    ("enrollment_tracks.membership.planning", "_plan_items"),
+    ("enrollment_tracks.membership.planning", "_plan_sql"),
     ("enrollment_tracks.membership.runner", "apply_chunk"),
     ("enrollment_tracks.membership.runner", "_pending_chunks"),
     ("enrollment_tracks.membership.applying", "_stage_chunk"),
