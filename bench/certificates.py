@@ -21,14 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.databases import fresh_database, postgres_admin
+from bench.databases import measure_in_child
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.json"
@@ -61,37 +59,27 @@ def run_certificates(
     """Measure each backend in a child process; returns the flat metrics."""
     metrics: dict[str, float] = {}
     for backend in backends:
-        url = fresh_database(backend, admin_url, sqlite_path=SQLITE_PATH, postgres_db=POSTGRES_DB)
-        if url is None:
-            say(f"== certificates on {backend} skipped: the server does not answer")
-            continue
         say(f"== certificates on {backend}: seeding {learners:,} learners, then measuring")
-        env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-        with tempfile.TemporaryDirectory(prefix="bench-certs-") as tmp:
-            result = Path(tmp) / "result.json"
-            command = [
-                sys.executable,
-                "-m",
-                "bench.certificates",
-                "--child",
-                "--result",
-                str(result),
-                "--learners",
-                str(learners),
-            ]
-            completed = subprocess.run(command, cwd=ROOT, env=env, check=False)
-            if completed.returncode != 0 or not result.exists():
-                failures.append(f"certificates on {backend}: exit status {completed.returncode}")
-                continue
-            figures: dict[str, float] = json.loads(result.read_text())
+        figures = measure_in_child(
+            module="bench.certificates",
+            label="certificates",
+            args=["--learners", str(learners)],
+            backend=backend,
+            admin_url=admin_url,
+            sqlite_path=SQLITE_PATH,
+            postgres_db=POSTGRES_DB,
+            root=ROOT,
+            say=say,
+            failures=failures,
+        )
+        if figures is None:
+            continue
         for name, value in figures.items():
             metrics[f"{backend}.certificates.{name}"] = value
         metrics[f"{backend}.certificates.target_seconds"] = TARGET_SECONDS
         metrics[f"{backend}.certificates.target_met"] = float(
             figures["generate_seconds"] <= TARGET_SECONDS
         )
-        if backend == "postgres":
-            postgres_admin(admin_url, f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
     return metrics
 
 

@@ -25,14 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.databases import fresh_database, postgres_admin
+from bench.databases import measure_in_child
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.json"
@@ -64,35 +62,21 @@ def run_ecommerce(
     """Measure each backend in a child process; returns the flat metrics."""
     metrics: dict[str, float] = {}
     for backend in backends:
-        url = fresh_database(backend, admin_url, sqlite_path=SQLITE_PATH, postgres_db=POSTGRES_DB)
-        if url is None:
-            say(f"== e-commerce on {backend} skipped: the server does not answer")
-            continue
         say(f"== e-commerce on {backend}: seeding {orders:,} paid orders, then measuring")
-        env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-        with tempfile.TemporaryDirectory(prefix="bench-shop-") as tmp:
-            result = Path(tmp) / "result.json"
-            command = [
-                sys.executable,
-                "-m",
-                "bench.ecommerce",
-                "--child",
-                "--result",
-                str(result),
-                "--orders",
-                str(orders),
-                "--flows",
-                str(flows),
-            ]
-            completed = subprocess.run(command, cwd=ROOT, env=env, check=False)
-            if completed.returncode != 0 or not result.exists():
-                failures.append(f"e-commerce on {backend}: exit status {completed.returncode}")
-                continue
-            figures: dict[str, float] = json.loads(result.read_text())
-        for name, value in figures.items():
+        figures = measure_in_child(
+            module="bench.ecommerce",
+            label="e-commerce",
+            args=["--orders", str(orders), "--flows", str(flows)],
+            backend=backend,
+            admin_url=admin_url,
+            sqlite_path=SQLITE_PATH,
+            postgres_db=POSTGRES_DB,
+            root=ROOT,
+            say=say,
+            failures=failures,
+        )
+        for name, value in (figures or {}).items():
             metrics[f"{backend}.ecommerce.{name}"] = value
-        if backend == "postgres":
-            postgres_admin(admin_url, f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
     return metrics
 
 
