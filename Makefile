@@ -32,7 +32,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy src config
+	$(BIN)/mypy src config bench
 
 var:
 	mkdir -p var/static var/mail var/media

@@ -29,8 +29,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.databases import measure_in_child
+
+if TYPE_CHECKING:
+    from enrollment_tracks.courses.models import CourseRun
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.json"
@@ -117,7 +121,7 @@ def _django() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _seed(count: int, prefix: str, course: object) -> list[int]:
+def _seed(count: int, prefix: str, course: CourseRun) -> list[int]:
     """``count`` learners on audit, each with a paid, unfulfilled verified order (set-based)."""
     import datetime as dt
     from decimal import Decimal
