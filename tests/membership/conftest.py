@@ -5,7 +5,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from enrollment_tracks.courses.models import CourseRun
-from tests.factories import make_course, make_course_team
+from enrollment_tracks.enrollments.services import enrollment_create
+from enrollment_tracks.membership.models import MembershipJob
+from enrollment_tracks.membership.parsing import Entry
+from enrollment_tracks.membership.services import JobRequest, job_confirm, job_plan
+from tests.factories import UserFactory, make_course, make_course_team, make_track
 
 
 @pytest.fixture
@@ -47,3 +51,23 @@ def jobs_url(course: CourseRun) -> str:
 
 def job_url(course: CourseRun, job_id, name: str = "job-detail") -> str:
     return reverse(f"membership-api:{name}", args=[course.key, job_id])
+
+
+def confirmed_change_to_honor(learners: int, *, reason: str = "") -> MembershipJob:
+    """A course offering audit and honor, ``learners`` new learners on audit in it, and a
+    confirmed job moving them all to honor with notify on (queued, not run yet)."""
+    course = make_course()
+    make_track(course, "audit")
+    make_track(course, "honor")
+    staff = make_course_team(course)
+    people = UserFactory.create_batch(learners)
+    for person in people:
+        enrollment_create(actor=staff, learner=person, course=course, track="audit")
+    request = JobRequest(
+        action="change_track",
+        entries=[Entry(person.username) for person in people],
+        to_track="honor",
+        notify=True,
+        reason=reason,
+    )
+    return job_confirm(actor=staff, job=job_plan(actor=staff, course=course, request=request))

@@ -8,13 +8,10 @@ import pytest
 
 from enrollment_tracks.core import clock
 from enrollment_tracks.enrollments.models import Enrollment, EnrollmentAudit
-from enrollment_tracks.enrollments.services import enrollment_create
 from enrollment_tracks.membership import runner
 from enrollment_tracks.membership.models import JobResult, JobStatus, MembershipJob
-from enrollment_tracks.membership.parsing import parse_text
-from enrollment_tracks.membership.services import JobRequest, job_confirm, job_plan
 from enrollment_tracks.notifications.models import OutboxMessage
-from tests.factories import UserFactory, make_course, make_course_team, make_track
+from tests.membership.conftest import confirmed_change_to_honor
 
 pytestmark = pytest.mark.django_db
 
@@ -24,21 +21,7 @@ LEARNERS = 7
 @pytest.fixture
 def job(settings) -> MembershipJob:
     settings.MEMBERSHIP_CHUNK_SIZE = 2
-    course = make_course()
-    staff = make_course_team(course)
-    learners = UserFactory.create_batch(LEARNERS)
-    for learner in learners:
-        enrollment_create(actor=staff, learner=learner, course=course)
-    make_track(course, "audit")
-    make_track(course, "honor")
-    request = JobRequest(
-        action="change_track",
-        entries=parse_text(" ".join(learner.username for learner in learners)),
-        to_track="honor",
-        notify=True,
-        reason="Moving to honor",
-    )
-    return job_confirm(actor=staff, job=job_plan(actor=staff, course=course, request=request))
+    return confirmed_change_to_honor(LEARNERS, reason="Moving to honor")
 
 
 def test_a_chunk_committed_out_of_order_is_not_applied_again(job):

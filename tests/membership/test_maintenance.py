@@ -12,14 +12,11 @@ from django_tasks_db.models import DBTaskResult
 
 from enrollment_tracks.core import clock
 from enrollment_tracks.enrollments.models import Enrollment
-from enrollment_tracks.enrollments.services import enrollment_create
 from enrollment_tracks.membership import runner
 from enrollment_tracks.membership.maintenance import maintenance_interval, maintenance_run
 from enrollment_tracks.membership.models import JobStatus, JobTransition, MembershipJob
-from enrollment_tracks.membership.parsing import Entry
-from enrollment_tracks.membership.services import JobRequest, job_confirm, job_plan
 from enrollment_tracks.notifications.models import OutboxMessage, OutboxStatus
-from tests.factories import UserFactory, make_course, make_course_team, make_track
+from tests.membership.conftest import confirmed_change_to_honor
 
 LEARNERS = 6
 
@@ -29,24 +26,7 @@ def job(settings) -> MembershipJob:
     """A confirmed change of track (audit → honor, notify on) in chunks of two learners."""
     settings.MEMBERSHIP_CHUNK_SIZE = 2
     settings.MEMBERSHIP_STALE_SECONDS = 120
-    course = make_course()
-    make_track(course, "audit")
-    make_track(course, "honor")
-    staff = make_course_team(course)
-    people = UserFactory.create_batch(LEARNERS)
-    for person in people:
-        enrollment_create(actor=staff, learner=person, course=course, track="audit")
-    planned = job_plan(
-        actor=staff,
-        course=course,
-        request=JobRequest(
-            action="change_track",
-            entries=[Entry(person.username) for person in people],
-            to_track="honor",
-            notify=True,
-        ),
-    )
-    return job_confirm(actor=staff, job=planned)
+    return confirmed_change_to_honor(LEARNERS)
 
 
 @pytest.fixture
